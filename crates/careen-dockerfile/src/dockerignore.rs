@@ -1,0 +1,1 @@
+//! `.dockerignore` reading and matching with BuildKit's semantics.

@@ -1,0 +1,1 @@
+//! careen-lint
