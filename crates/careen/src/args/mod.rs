@@ -1,0 +1,46 @@
+//! Command-line arguments. One module per subcommand.
+
+pub mod debug;
+pub mod lint;
+pub mod rule;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// careen: make container images small, safe and well tested.
+///
+/// Lints Dockerfiles, their `.dockerignore` and build context, points every
+/// finding at the line that caused it, and fixes what it safely can.
+#[derive(Debug, Parser)]
+#[command(name = "careen", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 clean, 1 findings at or above the failing level, 2 usage, input or environment error.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// When to use colour: `auto` (only on a terminal, and not when NO_COLOR is set), `always`, `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint Dockerfiles, their `.dockerignore` and build context.
+    Lint(lint::LintArgs),
+    /// Explain a lint rule, or list them all.
+    Rule(rule::RuleArgs),
+    /// Developer tools: print internal representations.
+    #[command(subcommand)]
+    Debug(debug::DebugCommand),
+}

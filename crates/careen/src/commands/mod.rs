@@ -1,0 +1,16 @@
+//! One module per subcommand.
+
+mod debug;
+mod lint;
+mod rule;
+
+use crate::args::{Cli, Command};
+use crate::ExitStatus;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Rule(args) => rule::run(args),
+        Command::Debug(command) => debug::run(command),
+    }
+}
