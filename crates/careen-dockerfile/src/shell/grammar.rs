@@ -7,7 +7,9 @@
 
 use std::ops::Range;
 
-use super::lexer::{assignment_prefix_len, unquote_mapped, Lexer, Op, RedirTok, Subst, Tok, WordTok};
+use super::lexer::{
+    assignment_prefix_len, unquote_mapped, ByteMap, Lexer, Op, RedirTok, Subst, Tok, WordTok,
+};
 use super::{Connector, ShellWord, SimpleCommand, MAX_DEPTH};
 
 /// What the parser produces; shared by nested parsers.
@@ -425,8 +427,15 @@ impl<'t, 'o> Parser<'t, 'o> {
             self.pos += 2;
         }
         self.skip_newlines();
-        if !self.at_command_end() && self.closer_at().is_none() {
+        if self.at_word("{") || self.peek_op() == Some(Op::LParen) || self.depth >= MAX_DEPTH {
+            // The usual body; it counts one level itself.
             self.parse_command();
+        } else if !self.at_command_end() && self.closer_at().is_none() {
+            // Any other command as body: one level deeper, which also
+            // bounds chains like `a() b() c() …`.
+            self.depth += 1;
+            self.parse_command();
+            self.depth -= 1;
         }
     }
 
@@ -457,6 +466,7 @@ impl<'t, 'o> Parser<'t, 'o> {
                         test_expression = true;
                     }
                     if words.len() == 1
+                        && self.depth < MAX_DEPTH
                         && assignments.is_empty()
                         && redirects.is_empty()
                         && !test_expression
@@ -551,8 +561,8 @@ impl<'t, 'o> Parser<'t, 'o> {
     }
 
     /// Parse a string derived from this parser's text (`map` gives the text
-    /// offset of each of its bytes) and move the results' ranges into it.
-    fn parse_mapped(&mut self, text: &str, map: &[usize], in_substitution: bool) {
+    /// range each of its bytes came from) and move the results' ranges into it.
+    fn parse_mapped(&mut self, text: &str, map: &ByteMap, in_substitution: bool) {
         if self.depth + 1 >= MAX_DEPTH {
             return;
         }
@@ -561,16 +571,16 @@ impl<'t, 'o> Parser<'t, 'o> {
         parse_text(text, self.depth + 1, in_substitution, self.out);
         let outer = self.text;
         let remap = |r: &Range<usize>| -> Range<usize> {
-            let start = map.get(r.start).copied();
+            let start = map.get(r.start).map(|m| m.0);
             let end = if r.end > r.start {
-                r.end.checked_sub(1).and_then(|i| map.get(i)).map(|&e| e + 1)
+                r.end.checked_sub(1).and_then(|i| map.get(i)).map(|m| m.1)
             } else {
                 start
             };
             match (start, end) {
                 (Some(s), Some(e)) if s <= e && outer.get(s..e).is_some() => s..e,
                 _ => {
-                    let fallback = map.first().copied().unwrap_or(0).min(outer.len());
+                    let fallback = map.first().map_or(0, |m| m.0).min(outer.len());
                     fallback..fallback
                 }
             }
@@ -579,7 +589,13 @@ impl<'t, 'o> Parser<'t, 'o> {
             w.range = remap(&w.range);
             w.raw = outer.get(w.range.clone()).unwrap_or("").to_string();
         };
-        for c in self.out.commands.get_mut(first_command..).into_iter().flatten() {
+        for c in self
+            .out
+            .commands
+            .get_mut(first_command..)
+            .into_iter()
+            .flatten()
+        {
             c.range = remap(&c.range);
             c.assignments.iter_mut().for_each(fix_word);
             c.words.iter_mut().for_each(fix_word);

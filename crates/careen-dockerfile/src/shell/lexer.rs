@@ -40,9 +40,9 @@ pub(crate) enum Subst {
     /// `$( )`, `<( )`, or a backquote without backslashes: tokens whose
     /// ranges are in the same text as the word.
     Tokens(Vec<Tok>),
-    /// A backquote with backslash escapes: its unescaped text and, for every
-    /// byte of it (plus one for the end), the offset in the outer text.
-    Text { text: String, map: Vec<usize> },
+    /// A backquote with backslash escapes: its unescaped text and its
+    /// [`ByteMap`] into the outer text.
+    Text { text: String, map: ByteMap },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,7 +293,15 @@ impl<'a> Lexer<'a> {
                             Some(Tok::Op(op, _)) => *op != Op::RParen,
                             Some(Tok::Word(w)) => matches!(
                                 w.value.as_str(),
-                                "then" | "do" | "else" | "elif" | "if" | "while" | "until" | "{" | "!"
+                                "then"
+                                    | "do"
+                                    | "else"
+                                    | "elif"
+                                    | "if"
+                                    | "while"
+                                    | "until"
+                                    | "{"
+                                    | "!"
                             ),
                             Some(Tok::Redir(_)) => false,
                         };
@@ -725,6 +733,10 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// For every byte of a derived string, the range of outer text it came from
+/// (an escaped char starts at its backslash); one more entry for the end.
+pub(crate) type ByteMap = Vec<(usize, usize)>;
+
 fn bytes_to_string(bytes: Vec<u8>) -> String {
     // Only ASCII bytes are ever dropped, so this is valid UTF-8.
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -732,29 +744,30 @@ fn bytes_to_string(bytes: Vec<u8>) -> String {
 
 /// A backquote body with `\$`, `` \` `` and `\\` unescaped, and a map from
 /// every byte of the result (plus its end) to its offset in the outer text.
-fn unescape_backquote(body: &str, base: usize) -> (String, Vec<usize>) {
+fn unescape_backquote(body: &str, base: usize) -> (String, ByteMap) {
     let bytes = body.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut map = Vec::with_capacity(bytes.len() + 1);
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        let unit_start = i;
         if b == b'\\' && matches!(bytes.get(i + 1), Some(b'$' | b'`' | b'\\')) {
             i += 1;
         }
         if let Some(&c) = bytes.get(i) {
             out.push(c);
-            map.push(base + i);
+            map.push((base + unit_start, base + i + 1));
         }
         i += 1;
     }
-    map.push(base + bytes.len());
+    map.push((base + bytes.len(), base + bytes.len()));
     (bytes_to_string(out), map)
 }
 
 /// The value of a shell word (quotes removed, escapes resolved, `$'…'`
 /// kept verbatim) with a map from every byte of it (plus its end) to its
 /// offset in the outer text. Used to parse `sh -c '…'` arguments.
-pub(crate) fn unquote_mapped(raw: &str, base: usize) -> (String, Vec<usize>) {
+pub(crate) fn unquote_mapped(raw: &str, base: usize) -> (String, ByteMap) {
     #[derive(PartialEq)]
     enum State {
         Plain,
@@ -767,6 +780,7 @@ pub(crate) fn unquote_mapped(raw: &str, base: usize) -> (String, Vec<usize>) {
     let mut state = State::Plain;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        let unit_start = i;
         let mut keep = Some(i);
         match state {
             State::Plain => match b {
@@ -814,12 +828,12 @@ pub(crate) fn unquote_mapped(raw: &str, base: usize) -> (String, Vec<usize>) {
         if let Some(k) = keep {
             if let Some(&c) = bytes.get(k) {
                 out.push(c);
-                map.push(base + k);
+                map.push((base + unit_start, base + k + 1));
             }
         }
         i += 1;
     }
-    map.push(base + bytes.len());
+    map.push((base + bytes.len(), base + bytes.len()));
     (bytes_to_string(out), map)
 }
 
@@ -850,14 +864,27 @@ mod tests {
             .collect();
         assert_eq!(
             ops,
-            [Op::AndIf, Op::OrIf, Op::Pipe, Op::Semi, Op::Amp, Op::PipeAmp]
+            [
+                Op::AndIf,
+                Op::OrIf,
+                Op::Pipe,
+                Op::Semi,
+                Op::Amp,
+                Op::PipeAmp
+            ]
         );
-        assert_eq!(words("a&&b||c|d;e&f|&g"), ["a", "b", "c", "d", "e", "f", "g"]);
+        assert_eq!(
+            words("a&&b||c|d;e&f|&g"),
+            ["a", "b", "c", "d", "e", "f", "g"]
+        );
     }
 
     #[test]
     fn quotes_and_escapes_are_resolved() {
-        assert_eq!(words(r#"'a b' "c\"d" e\ f "$x""#), ["a b", "c\"d", "e f", "$x"]);
+        assert_eq!(
+            words(r#"'a b' "c\"d" e\ f "$x""#),
+            ["a b", "c\"d", "e f", "$x"]
+        );
         assert_eq!(words(r#"$'a\tb'"#), ["a\tb"]);
         assert_eq!(words("a\\\nb"), ["ab"]);
     }
@@ -865,10 +892,7 @@ mod tests {
     #[test]
     fn io_numbers_make_redirections() {
         let toks = Lexer::new("cmd 2>&1 >/dev/null 10<in", 0).tokenize();
-        let redirs = toks
-            .iter()
-            .filter(|t| matches!(t, Tok::Redir(_)))
-            .count();
+        let redirs = toks.iter().filter(|t| matches!(t, Tok::Redir(_))).count();
         assert_eq!(redirs, 3);
         assert_eq!(words("cmd 2>&1 x"), ["cmd", "x"]);
     }
@@ -879,10 +903,7 @@ mod tests {
             words("cat <<EOF > f\nhello world\nEOF\necho done"),
             ["cat", "echo", "done"]
         );
-        assert_eq!(
-            words("cat <<-'X'\n\tbody\n\tX\nls"),
-            ["cat", "ls"]
-        );
+        assert_eq!(words("cat <<-'X'\n\tbody\n\tX\nls"), ["cat", "ls"]);
     }
 
     #[test]
@@ -890,7 +911,10 @@ mod tests {
         let raw = r#"'a b'"c\"d""#;
         let (text, map) = unquote_mapped(raw, 10);
         assert_eq!(text, "a bc\"d");
-        assert_eq!(map, [11, 12, 13, 16, 18, 19, 21]);
+        let starts: Vec<usize> = map.iter().map(|m| m.0).collect();
+        let ends: Vec<usize> = map.iter().map(|m| m.1).collect();
+        assert_eq!(starts, [11, 12, 13, 16, 17, 19, 21]);
+        assert_eq!(ends, [12, 13, 14, 17, 19, 20, 21]);
     }
 
     #[test]

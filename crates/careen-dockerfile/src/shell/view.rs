@@ -65,7 +65,8 @@ impl<'a> CommandView<'a> {
 
     /// The command is `name`, by path or not (`/usr/bin/pip` is `pip`).
     pub fn is(&self, name: &str) -> bool {
-        self.name().is_some_and(|n| n == name || basename(n) == name)
+        self.name()
+            .is_some_and(|n| n == name || basename(n) == name)
     }
 
     /// True if an argument before `--` is one of the options: a short flag
@@ -185,9 +186,26 @@ fn wrapper(name: &str) -> Option<Wrapper> {
         match name {
             "sudo" | "doas" => (
                 &[
-                    "-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U", "--user",
-                    "--group", "--chdir", "--host", "--prompt", "--role", "--type",
-                    "--close-from", "--other-user", "--command-timeout",
+                    "-u",
+                    "-g",
+                    "-C",
+                    "-D",
+                    "-h",
+                    "-p",
+                    "-r",
+                    "-t",
+                    "-T",
+                    "-U",
+                    "--user",
+                    "--group",
+                    "--chdir",
+                    "--host",
+                    "--prompt",
+                    "--role",
+                    "--type",
+                    "--close-from",
+                    "--other-user",
+                    "--command-timeout",
                 ],
                 true,
                 0,
@@ -198,13 +216,31 @@ fn wrapper(name: &str) -> Option<Wrapper> {
                 0,
             ),
             "nice" => (&["-n", "--adjustment"], false, 0),
-            "ionice" => (&["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"], false, 0),
+            "ionice" => (
+                &["-c", "-n", "-p", "-P", "-u", "--class", "--classdata"],
+                false,
+                0,
+            ),
             "time" => (&["-f", "-o", "--format", "--output"], false, 0),
             "xargs" => (
                 &[
-                    "-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter",
-                    "--eof", "--replace", "--max-lines", "--max-args", "--max-procs",
-                    "--max-chars", "--process-slot-var",
+                    "-a",
+                    "-d",
+                    "-E",
+                    "-I",
+                    "-L",
+                    "-n",
+                    "-P",
+                    "-s",
+                    "--arg-file",
+                    "--delimiter",
+                    "--eof",
+                    "--replace",
+                    "--max-lines",
+                    "--max-args",
+                    "--max-procs",
+                    "--max-chars",
+                    "--process-slot-var",
                 ],
                 false,
                 0,
@@ -212,7 +248,11 @@ fn wrapper(name: &str) -> Option<Wrapper> {
             "command" | "nohup" => (&[], false, 0),
             "exec" => (&["-a"], false, 0),
             "timeout" => (&["-s", "-k", "--signal", "--kill-after"], false, 1),
-            "stdbuf" => (&["-i", "-o", "-e", "--input", "--output", "--error"], false, 0),
+            "stdbuf" => (
+                &["-i", "-o", "-e", "--input", "--output", "--error"],
+                false,
+                0,
+            ),
             "gosu" | "su-exec" => (&[], false, 1),
             _ => return None,
         };
@@ -271,7 +311,10 @@ pub(super) fn effective(command: &SimpleCommand) -> CommandView<'_> {
 /// The SCRIPT of `sh -c SCRIPT` when it can be parsed as shell text.
 pub(super) fn shell_c_script(view: CommandView<'_>) -> Option<&ShellWord> {
     let name = basename(view.name()?);
-    if !matches!(name, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh") {
+    if !matches!(
+        name,
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "mksh"
+    ) {
         return None;
     }
     let mut dash_c = false;
@@ -283,14 +326,22 @@ pub(super) fn shell_c_script(view: CommandView<'_>) -> Option<&ShellWord> {
             break;
         }
         if value.starts_with("--") {
-            i += if matches!(value, "--rcfile" | "--init-file") { 2 } else { 1 };
+            i += if matches!(value, "--rcfile" | "--init-file") {
+                2
+            } else {
+                1
+            };
             continue;
         }
         if value.len() > 1 && (value.starts_with('-') || value.starts_with('+')) {
             let cluster = value.get(1..).unwrap_or("");
             dash_c |= cluster.contains('c');
             // `-o pipefail`, `-eo pipefail`
-            i += if cluster.ends_with('o') || cluster.ends_with('O') { 2 } else { 1 };
+            i += if cluster.ends_with('o') || cluster.ends_with('O') {
+                2
+            } else {
+                1
+            };
             continue;
         }
         break;
