@@ -94,10 +94,8 @@ impl<'a> CommandView<'a> {
                 if long.iter().any(|l| l.trim_start_matches('-') == name) {
                     return true;
                 }
-            } else if is_option(value) {
-                if value.chars().skip(1).any(|c| short.contains(&c)) {
-                    return true;
-                }
+            } else if is_option(value) && value.chars().skip(1).any(|c| short.contains(&c)) {
+                return true;
             }
         }
         false
