@@ -1,20 +1,7 @@
 //! The build context: the files beside a Dockerfile that `docker build` would
 //! send, with `.dockerignore` applied.
 
-// TEMPORARY until careen_dockerfile::dockerignore lands (integration step).
-mod pending_dockerignore {
-    #[derive(Debug, Clone)]
-    pub struct DockerIgnore;
-    impl DockerIgnore {
-        pub fn parse(_text: &str) -> Result<DockerIgnore, String> {
-            Ok(DockerIgnore)
-        }
-        pub fn is_ignored(&self, _path: &str) -> bool {
-            false
-        }
-    }
-}
-use pending_dockerignore::DockerIgnore;
+use careen_dockerfile::dockerignore::DockerIgnore;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
