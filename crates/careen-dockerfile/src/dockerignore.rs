@@ -151,12 +151,12 @@ impl DockerIgnore {
                 .chain(std::iter::once(parent.as_str()))
                 .collect()
         };
-        // For a clean path the ancestors are exactly the prefixes of the path
-        // that end before a `/`, so one regex can test them all at once.
-        let prefix_parents = parent == "."
-            || rel_path
-                .strip_prefix(parent.as_str())
-                .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1);
+        // For a clean relative path the ancestors are exactly the prefixes of
+        // the path that end before a `/`, so one regex can test them all.
+        let clean = !rel_path.is_empty()
+            && rel_path
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..");
         let mut matched = false;
         let mut decided = None;
         for pattern in &self.patterns {
@@ -170,7 +170,7 @@ impl DockerIgnore {
                 Matcher::Regex {
                     with_parents: Some(with_parents),
                     ..
-                } if prefix_parents => with_parents.is_match(rel_path),
+                } if clean => with_parents.is_match(rel_path),
                 _ => {
                     pattern.matches(rel_path)
                         || ancestors.iter().any(|ancestor| pattern.matches(ancestor))
@@ -374,11 +374,8 @@ fn chunk_syntax_ok(chunk: &str) -> bool {
                     ranges += 1;
                 }
             }
-            '\\' => {
-                if chars.next().is_none() {
-                    return false;
-                }
-            }
+            // The guard consumes the escaped character.
+            '\\' if chars.next().is_none() => return false,
             _ => {}
         }
     }
@@ -646,7 +643,9 @@ fn go_escape(chars: &[char], i: usize) -> Result<(char, usize), String> {
     match c {
         '1'..='7' | '0' => {
             if c != '0' && !is_octal(chars.get(i + 1)) {
-                return Err(format!("invalid escape `\\{c}` (back-references are not supported)"));
+                return Err(format!(
+                    "invalid escape `\\{c}` (back-references are not supported)"
+                ));
             }
             let mut value = c.to_digit(8).unwrap_or(0);
             let mut used = 1;
@@ -724,7 +723,8 @@ mod tests {
 
     #[test]
     fn read_all_like_buildkit() {
-        let text = "test1\n/test2\n/a/file/here\n\nlastfile\n# this is a comment\n! /inverted/abs/path\n";
+        let text =
+            "test1\n/test2\n/a/file/here\n\nlastfile\n# this is a comment\n! /inverted/abs/path\n";
         let parsed = DockerIgnore::parse(text).unwrap();
         let got: Vec<(String, bool, u32)> = parsed
             .patterns
@@ -841,12 +841,26 @@ mod tests {
     #[test]
     fn one_regex_for_parents_agrees_with_parent_by_parent() {
         let patterns = [
-            "*", "a*", "*/b", "a/*", "**/b", "a/**/c", "[ab]", "a?", "**/*.pyc", "a**b",
-            "\\d", "[^a]/*", "a/b*", ".*", "*/*/*",
+            "*", "a*", "*/b", "a/*", "**/b", "a/**/c", "[ab]", "a?", "**/*.pyc", "a**b", "\\d",
+            "[^a]/*", "a/b*", ".*", "*/*/*",
         ];
         let paths = [
-            "a", "b", "ab", "a/b", "a/b/c", "x/a/b/c", "a/x/y/c", "ab/c", "1/2/3", "z.pyc",
-            "d/e/f.pyc", ".git/config", "a/b/", "/", "a//b", "./a",
+            "a",
+            "b",
+            "ab",
+            "a/b",
+            "a/b/c",
+            "x/a/b/c",
+            "a/x/y/c",
+            "ab/c",
+            "1/2/3",
+            "z.pyc",
+            "d/e/f.pyc",
+            ".git/config",
+            "a/b/",
+            "/",
+            "a//b",
+            "./a",
         ];
         for pattern in patterns {
             let compiled = IgnorePattern::new(pattern, 1).unwrap().unwrap();

@@ -255,7 +255,9 @@ impl<'a> Scan<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        self.src.get(self.pos..).and_then(|rest| rest.chars().next())
+        self.src
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
     }
 
     fn next(&mut self) -> Option<char> {
@@ -415,7 +417,9 @@ impl<'a> Scan<'a> {
                         match self.peek() {
                             // Dropped here; the missing `"` is reported next turn.
                             None => continue,
-                            Some(next) if next == '"' || next == '$' || next == self.lexer.escape => {
+                            Some(next)
+                                if next == '"' || next == '$' || next == self.lexer.escape =>
+                            {
                                 self.next();
                                 ch = next;
                             }
@@ -531,9 +535,15 @@ impl<'a> Scan<'a> {
                 if self.lexer.skip_unset_env && value.is_none() {
                     return Ok(format!("${{{name}{modifier}{word}}}"));
                 }
-                let empty = value.as_deref().is_none_or(|v| null_is_unset && v.is_empty());
+                let empty = value
+                    .as_deref()
+                    .is_none_or(|v| null_is_unset && v.is_empty());
                 match op {
-                    '-' => Ok(if empty { word } else { value.unwrap_or_default() }),
+                    '-' => Ok(if empty {
+                        word
+                    } else {
+                        value.unwrap_or_default()
+                    }),
                     '+' => Ok(if empty { String::new() } else { word }),
                     '?' => match value {
                         Some(value) if !empty => Ok(value),
@@ -736,7 +746,11 @@ fn reverse_pattern(pattern: &str) -> String {
     let mut pieces: Vec<&[char]> = Vec::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
-        let len = if chars[i] == '\\' && i + 1 < chars.len() { 2 } else { 1 };
+        let len = if chars[i] == '\\' && i + 1 < chars.len() {
+            2
+        } else {
+            1
+        };
         pieces.push(&chars[i..i + len]);
         i += len;
     }
@@ -912,7 +926,13 @@ mod tests {
             word("${ABC:-.}${FOO%x}${ABC:-.}", &[("FOO", "xxyy")]).unwrap(),
             ".xxyy."
         );
-        for bad in ["${FOO:#}", "${FOO:##}", "${FOO:%}", "${FOO:%%}", "${FOO#\\x}"] {
+        for bad in [
+            "${FOO:#}",
+            "${FOO:##}",
+            "${FOO:%}",
+            "${FOO:%%}",
+            "${FOO#\\x}",
+        ] {
             assert!(word(bad, &[("FOO", "x")]).is_err(), "{bad}");
         }
     }
@@ -1068,7 +1088,10 @@ mod tests {
             "'x' \"1\" \\$A"
         );
         // Inside double quotes a raw escape of an ordinary character doubles (as in Go).
-        assert_eq!(lexer.process_word("\"\\t\"", &vars).unwrap().value, "\"\\\\t\"");
+        assert_eq!(
+            lexer.process_word("\"\\t\"", &vars).unwrap().value,
+            "\"\\\\t\""
+        );
     }
 
     #[test]
@@ -1105,8 +1128,14 @@ mod tests {
             vec!["cat", "<< EOF"]
         );
         // BuildKit quirk: the partial word before `${x:-…}` is lost in splitting.
-        assert_eq!(lexer.process_words("ab${x:-c} d", &()).unwrap(), vec!["c", "d"]);
-        assert_eq!(lexer.process_word("ab${x:-c} d", &()).unwrap().value, "abc d");
+        assert_eq!(
+            lexer.process_words("ab${x:-c} d", &()).unwrap(),
+            vec!["c", "d"]
+        );
+        assert_eq!(
+            lexer.process_word("ab${x:-c} d", &()).unwrap().value,
+            "abc d"
+        );
     }
 
     #[test]
@@ -1131,7 +1160,10 @@ mod tests {
         ];
         let lexer = Lexer::new('\\');
         assert_eq!(lexer.process_word("$A", &pairs).unwrap().value, "2");
-        assert_eq!(lexer.process_word("$A", &pairs.as_slice()).unwrap().value, "2");
+        assert_eq!(
+            lexer.process_word("$A", &pairs.as_slice()).unwrap().value,
+            "2"
+        );
         let closure = EnvFn(|name: &str| (name == "Z").then(|| "z".to_owned()));
         assert_eq!(lexer.process_word("$Z$Y", &closure).unwrap().value, "z");
         let tree: BTreeMap<String, String> = [("B".to_owned(), "b".to_owned())].into();
@@ -1152,10 +1184,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
         let deep = "${a:-".repeat(10_000) + &"}".repeat(10_000);
-        assert!(matches!(
-            word(&deep, &[]),
-            Err(ExpandError::TooDeep { .. })
-        ));
+        assert!(matches!(word(&deep, &[]), Err(ExpandError::TooDeep { .. })));
         let ok = "${a:-".repeat(MAX_NESTING) + "x" + &"}".repeat(MAX_NESTING);
         assert_eq!(word(&ok, &[]).unwrap(), "x");
         let quotes = "\"${a:-".repeat(10_000);

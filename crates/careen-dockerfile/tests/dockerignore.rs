@@ -284,7 +284,8 @@ fn moby_filepath_match_table() {
 /// `TestReadAll` in ignorefile_test.go, plus the lone `!` BuildKit then refuses.
 #[test]
 fn moby_read_all() {
-    let text = "test1\n/test2\n/a/file/here\n\nlastfile\n# this is a comment\n! /inverted/abs/path\n";
+    let text =
+        "test1\n/test2\n/a/file/here\n\nlastfile\n# this is a comment\n! /inverted/abs/path\n";
     let parsed = DockerIgnore::parse(text).unwrap();
     let got: Vec<String> = parsed
         .patterns
@@ -293,7 +294,13 @@ fn moby_read_all() {
         .collect();
     assert_eq!(
         got,
-        ["test1", "test2", "a/file/here", "lastfile", "!inverted/abs/path"]
+        [
+            "test1",
+            "test2",
+            "a/file/here",
+            "lastfile",
+            "!inverted/abs/path"
+        ]
     );
     assert_eq!(
         DockerIgnore::parse(&format!("{text}!\n! ")).unwrap_err(),
@@ -382,16 +389,25 @@ fn buildkit_pattern_quirks() {
     assert!(rules(&["**file"]).is_ignored("xfile"));
     // `..` in a pattern is cleaned away; a leading `/` is dropped.
     assert!(rules(&["a/../b"]).is_ignored("b"));
-    assert!(DockerIgnore::parse("/abs/x\n").unwrap().is_ignored("abs/x/y"));
+    assert!(DockerIgnore::parse("/abs/x\n")
+        .unwrap()
+        .is_ignored("abs/x/y"));
 }
 
 #[test]
 fn many_paths_are_fast() {
     let parsed = DockerIgnore::parse("**/node_modules\n**/*.log\n!keep.log\nbuild/**\n").unwrap();
-    let deep = (0..50).map(|i| format!("d{i}")).collect::<Vec<_>>().join("/");
+    let deep = (0..50)
+        .map(|i| format!("d{i}"))
+        .collect::<Vec<_>>()
+        .join("/");
     let start = std::time::Instant::now();
     for i in 0..20_000 {
         let _ = parsed.is_ignored(&format!("{deep}/f{i}.txt"));
     }
-    assert!(start.elapsed().as_secs() < 20, "too slow: {:?}", start.elapsed());
+    assert!(
+        start.elapsed().as_secs() < 20,
+        "too slow: {:?}",
+        start.elapsed()
+    );
 }
