@@ -71,9 +71,17 @@ fn corpus() -> Vec<(String, Vec<String>)> {
 
 fn check_ranges(script: &str, parsed: &Script) {
     for c in &parsed.commands {
-        assert!(script.get(c.range.clone()).is_some(), "command range {:?} in {script:?}", c.range);
+        assert!(
+            script.get(c.range.clone()).is_some(),
+            "command range {:?} in {script:?}",
+            c.range
+        );
         for w in c.assignments.iter().chain(&c.words).chain(&c.redirects) {
-            assert_eq!(script.get(w.range.clone()), Some(w.raw.as_str()), "{w:?} in {script:?}");
+            assert_eq!(
+                script.get(w.range.clone()),
+                Some(w.raw.as_str()),
+                "{w:?} in {script:?}"
+            );
         }
     }
     for p in &parsed.pipes {
@@ -122,7 +130,10 @@ fn buildpack_deps_curl_installs_its_packages() {
     let script = shell::parse(&runs[0]);
     let names: Vec<_> = script.commands.iter().filter_map(|c| c.name()).collect();
     assert_eq!(names, ["set", "apt-get", "apt-get", "rm"]);
-    let install = script.commands_named("apt-get").nth(1).expect("apt-get install");
+    let install = script
+        .commands_named("apt-get")
+        .nth(1)
+        .expect("apt-get install");
     assert!(install.has_option(&['y'], &[]));
     assert!(install.has_option(&[], &["no-install-recommends"]));
     let packages: Vec<_> = install
@@ -131,6 +142,12 @@ fn buildpack_deps_curl_installs_its_packages() {
         .skip(1)
         .map(|w| w.value.as_str())
         .collect();
-    assert_eq!(packages, ["ca-certificates", "curl", "gnupg", "netbase", "sq", "wget"]);
-    assert!(script.commands.iter().all(|c| c.connector == Some(Connector::Seq) || c.name() == Some("rm")));
+    assert_eq!(
+        packages,
+        ["ca-certificates", "curl", "gnupg", "netbase", "sq", "wget"]
+    );
+    assert!(script
+        .commands
+        .iter()
+        .all(|c| c.connector == Some(Connector::Seq) || c.name() == Some("rm")));
 }

@@ -173,10 +173,11 @@ impl Script {
     /// such as `sudo`/`env`/`xargs`, the command it runs (see
     /// [`SimpleCommand::effective`]). A path matches by its last component,
     /// so `/usr/bin/apt-get` is `apt-get`.
-    pub fn commands_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a SimpleCommand> {
+    pub fn commands_named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a SimpleCommand> {
+        let name = name.to_owned();
         self.commands
             .iter()
-            .filter(move |c| c.view().is(name) || c.effective().is(name))
+            .filter(move |c| c.view().is(&name) || c.effective().is(&name))
     }
 
     /// The script has a pipe (`|` or `|&`) anywhere, nested ones included.
