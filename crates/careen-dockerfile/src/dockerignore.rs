@@ -881,6 +881,47 @@ mod tests {
         }
     }
 
+    /// A cheap deterministic fuzz: no pattern or path may panic.
+    #[test]
+    fn random_patterns_never_panic() {
+        let alphabet: Vec<char> = "*?[]^!-\\/.:aZ09 é\u{feff}{}()$|+QEzbpLx".chars().collect();
+        let paths = [
+            "", ".", "a", "a/b", "/", "a//b", "./a/", "é/[x]", "a^b", "**",
+        ];
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            let len = (seed % 12) as usize;
+            let mut pattern = String::new();
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                pattern.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            if let Ok(rules) = DockerIgnore::parse(&pattern) {
+                for path in paths {
+                    let _ = rules.matching_pattern(path);
+                }
+                for compiled in &rules.patterns {
+                    for path in ["a", "a/b", "a/b/c", "é/[x]/.z", "x/a^b"] {
+                        let single = DockerIgnore {
+                            patterns: vec![compiled.clone()],
+                        };
+                        let slow = compiled.matches(path)
+                            || path
+                                .match_indices('/')
+                                .any(|(i, _)| compiled.matches(&path[..i]));
+                        assert_eq!(
+                            single.matching_pattern(path).is_some(),
+                            slow,
+                            "{pattern:?} on {path}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn uncompilable_patterns_fail_at_parse() {
         for pattern in ["[Local-Only]/", "\\q", "\\1", "[z-a]", "[[:nope:]]"] {

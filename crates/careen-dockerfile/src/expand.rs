@@ -1191,6 +1191,35 @@ mod tests {
         assert!(word(&quotes, &[]).is_err());
     }
 
+    /// A cheap deterministic fuzz: no input may panic.
+    #[test]
+    fn random_words_never_panic() {
+        let alphabet: Vec<char> = "${}:-+?#%/\\`'\"<> \tab1_*@!.é🖖\u{feff}".chars().collect();
+        let vars = env(&[("a", "x*y/z"), ("b", ""), ("ab", "a b"), ("1", "q")]);
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            let len = (seed % 24) as usize;
+            let mut input = String::new();
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                input.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            for escape in ['\\', '`'] {
+                let lexer = Lexer {
+                    raw_quotes: seed % 2 == 0,
+                    raw_escapes: seed % 3 == 0,
+                    skip_unset_env: seed % 5 == 0,
+                    ..Lexer::new(escape)
+                };
+                let _ = lexer.process_word(&input, &vars);
+                let _ = lexer.process_words(&input, &vars);
+                let _ = unquote(&input, escape);
+            }
+        }
+    }
+
     #[test]
     fn reverse_pattern_keeps_escapes() {
         assert_eq!(reverse_pattern("a\\*c"), "c\\*a");
