@@ -1,0 +1,87 @@
+//! hadolint parity on ../shared/corpus/dockerfiles: careen's DL findings must
+//! equal hadolint 2.15.1's (file, line, code) triples stored in
+//! `hadolint/corpus.tsv` (made by `bench/hadolint_agreement.py --write-expected`),
+//! except the differences listed, each with its reason, in
+//! `hadolint/differences.tsv` (`file line code side reason`, where side is
+//! `only-careen` or `only-hadolint`). A listed difference that no longer occurs
+//! fails too, so the list stays true.
+
+use careen_lint::{lint_source, Settings};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+type Triple = (String, u32, String);
+
+fn read_triples(path: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn agrees_with_hadolint_on_the_corpus() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = here.join("../../../shared/corpus/dockerfiles");
+    let expected: BTreeSet<Triple> = read_triples(&here.join("tests/hadolint/corpus.tsv"))
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap(), r[2].clone()))
+        .collect();
+    let mut explained: BTreeSet<(Triple, String)> = BTreeSet::new();
+    for r in read_triples(&here.join("tests/hadolint/differences.tsv")) {
+        assert!(r.len() >= 5 && !r[4].trim().is_empty(), "difference without a reason: {r:?}");
+        assert!(r[3] == "only-careen" || r[3] == "only-hadolint", "bad side: {r:?}");
+        explained.insert(((r[0].clone(), r[1].parse().unwrap(), r[2].clone()), r[3].clone()));
+    }
+
+    let settings = Settings {
+        select: vec!["DL".into()],
+        ..Settings::default()
+    };
+    let mut ours: BTreeSet<Triple> = BTreeSet::new();
+    let mut files: Vec<_> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() > 300);
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let source = std::fs::read_to_string(path).unwrap();
+        let Ok(diagnostics) = lint_source(Path::new(&name), &source, &settings, None) else {
+            continue;
+        };
+        for d in diagnostics {
+            ours.insert((name.clone(), d.span.start.line, d.code.to_string()));
+        }
+    }
+
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for t in ours.difference(&expected) {
+        let key = (t.clone(), "only-careen".to_string());
+        if explained.contains(&key) {
+            seen.insert(key);
+        } else {
+            problems.push(format!("{}\t{}\t{}\tonly-careen", t.0, t.1, t.2));
+        }
+    }
+    for t in expected.difference(&ours) {
+        let key = (t.clone(), "only-hadolint".to_string());
+        if explained.contains(&key) {
+            seen.insert(key);
+        } else {
+            problems.push(format!("{}\t{}\t{}\tonly-hadolint", t.0, t.1, t.2));
+        }
+    }
+    for stale in explained.difference(&seen) {
+        problems.push(format!("stale explanation: {}\t{}\t{}\t{}", stale.0 .0, stale.0 .1, stale.0 .2, stale.1));
+    }
+    let agreed = ours.intersection(&expected).count();
+    assert!(
+        problems.is_empty(),
+        "careen and hadolint agree on {agreed} of {} hadolint findings; {} unexplained differences:\n{}",
+        expected.len(),
+        problems.len(),
+        problems.join("\n")
+    );
+}
