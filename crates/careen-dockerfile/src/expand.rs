@@ -1208,9 +1208,9 @@ mod tests {
             }
             for escape in ['\\', '`'] {
                 let lexer = Lexer {
-                    raw_quotes: seed % 2 == 0,
-                    raw_escapes: seed % 3 == 0,
-                    skip_unset_env: seed % 5 == 0,
+                    raw_quotes: seed & 1 == 0,
+                    raw_escapes: seed & 2 == 0,
+                    skip_unset_env: seed & 4 == 0,
                     ..Lexer::new(escape)
                 };
                 let _ = lexer.process_word(&input, &vars);
