@@ -1,0 +1,59 @@
+use super::hadolint_shell::{runs, Onbuild};
+use crate::context::Context;
+use crate::diagnostic::Diagnostic;
+use crate::rule::{Rule, RuleInfo};
+
+rule! {
+    /// ## What it does
+    /// Checks for `sudo` in RUN.
+    ///
+    /// ## Why is this bad?
+    /// Build steps already run as the current USER, usually root. `sudo` adds a
+    /// package, a TTY and PAM behaviour that differ between base images, and it
+    /// hides which user a step really needs. Switch users with USER, or use a
+    /// small tool such as `gosu` or `su-exec` at run time.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// USER app
+    /// RUN sudo apt-get update
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// USER root
+    /// RUN apt-get update
+    /// USER app
+    /// ```
+    pub(crate) struct SudoInRun {
+        code: "DL3004",
+        name: "sudo-in-run",
+        severity: Error,
+        fix: None,
+        enabled: true,
+    }
+}
+
+impl Rule for SudoInRun {
+    fn info(&self) -> &'static RuleInfo {
+        &Self::INFO
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for run in runs(ctx, Onbuild::Include) {
+            let found = run.scripts.iter().find_map(|source| {
+                source
+                    .commands()
+                    .iter()
+                    .find(|c| c.name == "sudo")
+                    .map(|c| source.span(ctx, c.name_word.range.clone()))
+            });
+            if let Some(span) = found {
+                out.push(
+                    Diagnostic::new(&Self::INFO, span, "`sudo` is used in a build step")
+                        .with_help("switch user with USER, or use `gosu`/`su-exec` at run time"),
+                );
+            }
+        }
+    }
+}
