@@ -1,0 +1,77 @@
+use super::manager::{insert_after, runs};
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::rule::{Rule, RuleInfo};
+
+rule! {
+    /// ## What it does
+    /// Checks for `apk add` without `--no-cache`.
+    ///
+    /// ## Why is this bad?
+    /// Without `--no-cache`, `apk` keeps the downloaded index in
+    /// `/var/cache/apk`, which then stays in the layer. `--no-cache` fetches
+    /// a fresh index and keeps nothing, so there is no need for
+    /// `apk update` before or `rm -rf /var/cache/apk/*` after. A RUN that
+    /// mounts a cache or tmpfs at `/var/cache/apk` is fine too.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apk update && apk add curl=8.5.0-r0
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN apk add --no-cache curl=8.5.0-r0
+    /// ```
+    ///
+    /// ## Fix
+    /// Adds `--no-cache` after `add`. Safe.
+    pub(crate) struct ApkAddNoCache {
+        code: "DL3019",
+        name: "apk-add-no-cache",
+        severity: Info,
+        fix: Always,
+        enabled: true,
+    }
+}
+
+impl Rule for ApkAddNoCache {
+    fn info(&self) -> &'static RuleInfo {
+        &Self::INFO
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for run in runs(ctx) {
+            if run.has_cache_mount_with("/var/cache/apk") {
+                continue;
+            }
+            let offending: Vec<_> = run
+                .commands
+                .iter()
+                .filter(|c| c.has_any_arg("apk", &["add"]) && !c.has_flag("no-cache"))
+                .collect();
+            let Some(first) = offending.first() else {
+                continue;
+            };
+            let Some(add) = first.find_arg(&["add"]) else {
+                continue;
+            };
+            let mut diagnostic = Diagnostic::new(
+                &Self::INFO,
+                ctx.span(add.source.clone()),
+                "`apk add` without `--no-cache` leaves its index cache in the layer",
+            )
+            .with_help("add `--no-cache`");
+            let edits: Vec<_> = offending
+                .iter()
+                .filter(|c| c.shell.is_some())
+                .filter_map(|c| c.find_arg(&["add"]))
+                .map(|a| insert_after(&a.source, "--no-cache"))
+                .collect();
+            if edits.len() == offending.len() {
+                diagnostic = diagnostic.with_fix(Fix::safe("Add `--no-cache`", edits));
+            }
+            out.push(diagnostic);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+use super::manager::{append_to_list, runs, stage_filter, RunView};
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::rule::{Rule, RuleInfo};
+
+rule! {
+    /// ## What it does
+    /// Checks for a RUN that runs `apt-get update` but does not delete
+    /// `/var/lib/apt/lists` afterwards.
+    ///
+    /// ## Why is this bad?
+    /// `apt-get update` downloads the package indexes into
+    /// `/var/lib/apt/lists`: tens of megabytes that stay in the layer, and so
+    /// in the image, even though nothing needs them at run time. Deleting them
+    /// in the same RUN (`rm -rf /var/lib/apt/lists/*`) keeps them out of the
+    /// image; deleting them in a later RUN does not.
+    ///
+    /// Like hadolint, the rule does not fire when the RUN mounts a cache or
+    /// tmpfs at `/var/lib/apt/lists` (or at both `/var/lib/apt` and
+    /// `/var/cache/apt`), and it only reports RUNs of the last stage or of
+    /// stages that another FROM builds on; a builder stage's leftovers do not
+    /// reach the image.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    ///     && rm -rf /var/lib/apt/lists/*
+    /// ```
+    ///
+    /// ## Fix
+    /// Appends ` && rm -rf /var/lib/apt/lists/*` to the `&&` chain with the
+    /// last apt command. Safe when no later RUN uses apt; unsafe otherwise,
+    /// since a later `apt-get install` without its own `apt-get update` then
+    /// has no package lists.
+    ///
+    /// ## Differences from hadolint
+    /// None known. As in hadolint, any `rm -rf …` (or any `rm` of
+    /// `/var/lib/apt/lists/*`) in the RUN counts as the cleanup.
+    pub(crate) struct AptListsNotDeleted {
+        code: "DL3009",
+        name: "apt-lists-not-deleted",
+        severity: Info,
+        fix: Sometimes,
+        enabled: true,
+    }
+}
+
+const CLEANUP: &str = "rm -rf /var/lib/apt/lists/*";
+
+fn is_apt(name: &str) -> bool {
+    matches!(name, "apt" | "apt-get" | "aptitude")
+}
+
+fn forgot_cleanup(run: &RunView<'_>) -> bool {
+    let update = run.any(|c| is_apt(&c.name) && c.has_arg("update"));
+    let cleanup = run.any(|c| c.has_any_arg("rm", &["-rf", "/var/lib/apt/lists/*"]));
+    update
+        && !cleanup
+        && !run.has_cache_mount_with("/var/lib/apt/lists")
+        && !(run.has_cache_mount_with("/var/lib/apt") && run.has_cache_mount_with("/var/cache/apt"))
+}
+
+impl Rule for AptListsNotDeleted {
+    fn info(&self) -> &'static RuleInfo {
+        &Self::INFO
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let all = runs(ctx);
+        let remembered: Vec<(usize, bool)> = all
+            .iter()
+            .filter(|r| forgot_cleanup(r))
+            .map(|r| (r.index, r.onbuild))
+            .collect();
+        for index in stage_filter(ctx, &remembered) {
+            let Some(run) = all.iter().find(|r| r.index == index) else {
+                continue;
+            };
+            let Some(update) = run
+                .commands
+                .iter()
+                .find(|c| is_apt(&c.name) && c.has_arg("update"))
+            else {
+                continue;
+            };
+            let span = update
+                .find_arg(&["update"])
+                .map(|a| ctx.span(update.name_source.start..a.source.end))
+                .unwrap_or_else(|| run.span());
+            let mut diagnostic = Diagnostic::new(
+                &Self::INFO,
+                span,
+                "the package lists downloaded by `apt-get update` are left in the layer",
+            )
+            .with_help("end the RUN with `rm -rf /var/lib/apt/lists/*`");
+            // The last apt command of the RUN decides where the cleanup goes.
+            let last_apt = run.commands.iter().rev().find(|c| is_apt(&c.name));
+            if let Some((parsed, command)) = last_apt.and_then(|c| c.shell) {
+                if let Some(edit) = append_to_list(ctx, parsed, command, CLEANUP) {
+                    let later_apt = all
+                        .iter()
+                        .filter(|r| r.index > run.index)
+                        .any(|r| r.any(|c| is_apt(&c.name)));
+                    let title = "Delete `/var/lib/apt/lists/*` at the end of the RUN";
+                    let fix = if later_apt {
+                        Fix::unsafe_(title, vec![edit])
+                    } else {
+                        Fix::safe(title, vec![edit])
+                    };
+                    diagnostic = diagnostic.with_fix(fix);
+                }
+            }
+            out.push(diagnostic);
+        }
+    }
+}
