@@ -51,6 +51,10 @@ pub struct Settings {
     pub fail_level: Severity,
     /// Where settings came from, for `--verbose` and error messages.
     pub sources: Vec<PathBuf>,
+    /// CR3005: a build context sending more than this many MB is reported.
+    pub context_max_mb: u64,
+    /// CR3005: a build context sending more than this many files is reported.
+    pub context_max_files: usize,
 }
 
 impl Default for Settings {
@@ -64,6 +68,8 @@ impl Default for Settings {
             strict_labels: false,
             fail_level: Severity::Warning,
             sources: Vec::new(),
+            context_max_mb: 100,
+            context_max_files: 10_000,
         }
     }
 }
@@ -89,7 +95,8 @@ impl Settings {
         // rules enabled by default.
         self.select.iter().any(|p| {
             p.trim().eq_ignore_ascii_case(info.code)
-                || (code_matches(info.code, p) && (info.enabled || self.opt_in_configured(info.code)))
+                || (code_matches(info.code, p)
+                    && (info.enabled || self.opt_in_configured(info.code)))
         })
     }
 
@@ -183,7 +190,9 @@ impl Settings {
         self.ignore.extend(lint.ignore.unwrap_or_default());
         for (code, level) in lint.severity.unwrap_or_default() {
             let severity = Severity::parse(&level).ok_or_else(|| {
-                format!("[lint.severity] {code} = {level:?}: expected error, warning, info or style")
+                format!(
+                    "[lint.severity] {code} = {level:?}: expected error, warning, info or style"
+                )
             })?;
             self.severity.insert(code.to_ascii_uppercase(), severity);
         }
@@ -195,6 +204,12 @@ impl Settings {
         }
         if let Some(strict) = lint.strict_labels {
             self.strict_labels = strict;
+        }
+        if let Some(mb) = lint.context_max_mb {
+            self.context_max_mb = mb;
+        }
+        if let Some(files) = lint.context_max_files {
+            self.context_max_files = files;
         }
         if let Some(level) = lint.fail_level {
             self.fail_level = Severity::parse(&level).ok_or_else(|| {
@@ -210,7 +225,8 @@ impl Settings {
         if text.trim().is_empty() {
             return Ok(());
         }
-        let file: HadolintYaml = serde_yaml::from_str(text).map_err(|e| one_line(&e.to_string()))?;
+        let file: HadolintYaml =
+            serde_yaml::from_str(text).map_err(|e| one_line(&e.to_string()))?;
         self.ignore.extend(file.ignored.unwrap_or_default());
         if let Some(overrides) = file.override_ {
             for (level, codes) in [
@@ -280,6 +296,8 @@ struct LintToml {
     label_schema: Option<BTreeMap<String, LabelType>>,
     strict_labels: Option<bool>,
     fail_level: Option<String>,
+    context_max_mb: Option<u64>,
+    context_max_files: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -127,6 +127,68 @@ fn has_root(path: &str, roots: &HashSet<&str>) -> bool {
         .any(|(index, _)| roots.contains(&path[..index]))
 }
 
+/// The union of files every context COPY/ADD of the file sends, and whether
+/// any COPY/ADD reads from the context at all.
+pub(crate) fn all_sent<'a>(
+    instructions: &'a [Instruction],
+    context: &'a BuildContext,
+    escape: char,
+) -> (bool, HashSet<&'a str>) {
+    let mut any = false;
+    let mut sent = HashSet::new();
+    for instruction in instructions {
+        if context_copy(instruction).is_some() {
+            any = true;
+        }
+        for source in files_sent(instruction, context, escape) {
+            sent.extend(source.files.iter().map(|f| f.path.as_str()));
+        }
+    }
+    (any, sent)
+}
+
+/// Directories that never belong in a build context: dependency trees,
+/// virtual environments, caches and VCS data. Returns (path, reason) of the
+/// outermost ones.
+pub(crate) fn heavy_dirs(context: &BuildContext) -> Vec<(&str, &'static str)> {
+    let mut out: Vec<(&str, &'static str)> = Vec::new();
+    for entry in context.files.iter().filter(|f| f.is_dir) {
+        if out.iter().any(|(dir, _)| {
+            entry.path.starts_with(dir) && entry.path.as_bytes().get(dir.len()) == Some(&b'/')
+        }) {
+            continue;
+        }
+        let (parent, name) = match entry.path.rsplit_once('/') {
+            Some((parent, name)) => (format!("{parent}/"), name),
+            None => (String::new(), entry.path.as_str()),
+        };
+        let reason = match name {
+            "node_modules" => Some("npm dependencies"),
+            ".git" => Some("Git data"),
+            ".venv" => Some("Python virtual environment"),
+            "venv" | "env" if context.get(&format!("{}/pyvenv.cfg", entry.path)).is_some() => {
+                Some("Python virtual environment")
+            }
+            "__pycache__" => Some("Python bytecode cache"),
+            ".tox" | ".nox" | ".pytest_cache" | ".mypy_cache" | ".ruff_cache" => Some("tool cache"),
+            "target" if context.get(&format!("{parent}Cargo.toml")).is_some() => {
+                Some("Cargo build output")
+            }
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            out.push((entry.path.as_str(), reason));
+        }
+    }
+    out
+}
+
+/// Some file under `dir` is in `sent`.
+pub(crate) fn dir_is_sent(dir: &str, sent: &HashSet<&str>) -> bool {
+    sent.iter()
+        .any(|path| path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,11 +229,34 @@ mod tests {
     }
 
     #[test]
+    fn finds_heavy_dirs() {
+        let mut ctx = context();
+        ctx.files.push(file("node_modules", true, false));
+        ctx.files.push(file("node_modules/x", true, false));
+        ctx.files
+            .push(file("node_modules/x/node_modules", true, false));
+        ctx.files.push(file("node_modules/x/a.js", false, false));
+        ctx.files.push(file("env", true, false));
+        ctx.files.sort_by(|a, b| a.path.cmp(&b.path));
+        let dirs: Vec<&str> = heavy_dirs(&ctx).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(dirs, vec!["node_modules"]);
+        let sent: HashSet<&str> = ["node_modules/x/a.js"].into_iter().collect();
+        assert!(dir_is_sent("node_modules", &sent));
+        assert!(!dir_is_sent("node_module", &sent));
+    }
+
+    #[test]
     fn normalizes_sources() {
         assert_eq!(normalize_source(".", false, '\\').as_deref(), Some(""));
         assert_eq!(normalize_source("./", false, '\\').as_deref(), Some(""));
-        assert_eq!(normalize_source("/app/../src/", false, '\\').as_deref(), Some("src"));
-        assert_eq!(normalize_source("\"./a b\"", false, '\\').as_deref(), Some("a b"));
+        assert_eq!(
+            normalize_source("/app/../src/", false, '\\').as_deref(),
+            Some("src")
+        );
+        assert_eq!(
+            normalize_source("\"./a b\"", false, '\\').as_deref(),
+            Some("a b")
+        );
         assert_eq!(normalize_source("$SRC", false, '\\'), None);
         assert_eq!(normalize_source("https://x/y", false, '\\'), None);
         assert_eq!(normalize_source("<<EOF", false, '\\'), None);
@@ -182,11 +267,27 @@ mod tests {
         let ctx = context();
         assert_eq!(
             paths(resolve(&ctx, "")),
-            vec![".env", "Dockerfile", "package.json", "src/a.js", "src/lib/b.js", "tsconfig.json"]
+            vec![
+                ".env",
+                "Dockerfile",
+                "package.json",
+                "src/a.js",
+                "src/lib/b.js",
+                "tsconfig.json"
+            ]
         );
-        assert_eq!(paths(resolve(&ctx, "*.json")), vec!["package.json", "tsconfig.json"]);
-        assert_eq!(paths(resolve(&ctx, "src")), vec!["src/a.js", "src/lib/b.js"]);
-        assert_eq!(paths(resolve(&ctx, "src/*")), vec!["src/a.js", "src/lib/b.js"]);
+        assert_eq!(
+            paths(resolve(&ctx, "*.json")),
+            vec!["package.json", "tsconfig.json"]
+        );
+        assert_eq!(
+            paths(resolve(&ctx, "src")),
+            vec!["src/a.js", "src/lib/b.js"]
+        );
+        assert_eq!(
+            paths(resolve(&ctx, "src/*")),
+            vec!["src/a.js", "src/lib/b.js"]
+        );
         assert_eq!(paths(resolve(&ctx, "*.js")), Vec::<&str>::new());
         assert_eq!(paths(resolve(&ctx, "secret.txt")), Vec::<&str>::new());
         assert_eq!(paths(resolve(&ctx, "missing")), Vec::<&str>::new());

@@ -39,7 +39,7 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
 /// A well-known credential format found in a literal value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TokenMatch {
-    /// Human name of the format, e.g. "GitHub personal access token".
+    /// Human name of the format with its article, e.g. "a GitHub token".
     pub kind: &'static str,
     /// Byte range of the token in the searched text.
     pub range: std::ops::Range<usize>,
@@ -49,17 +49,26 @@ pub(crate) struct TokenMatch {
 /// an ordinary value never matches.
 static TOKEN_FORMATS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     [
-        ("GitHub token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b"),
-        ("GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{50,}\b"),
-        ("GitLab token", r"\bglpat-[A-Za-z0-9_\-]{20,}\b"),
-        ("AWS access key id", r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
-        ("Slack token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
-        ("Stripe secret key", r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}\b"),
-        ("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-        ("PyPI token", r"\bpypi-[A-Za-z0-9_\-]{50,}"),
-        ("Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
-        ("OpenAI API key", r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{32,}\b"),
-        ("private key", r"-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----"),
+        (
+            "a GitHub token",
+            r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b",
+        ),
+        ("a GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{50,}\b"),
+        ("a GitLab token", r"\bglpat-[A-Za-z0-9_\-]{20,}\b"),
+        ("an AWS access key ID", r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
+        ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
+        (
+            "a Stripe secret key",
+            r"\b(?:sk|rk)_live_[A-Za-z0-9]{16,}\b",
+        ),
+        ("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+        ("a PyPI token", r"\bpypi-[A-Za-z0-9_\-]{50,}"),
+        ("a Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+        ("an OpenAI API key", r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{32,}\b"),
+        (
+            "a private key",
+            r"-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----",
+        ),
     ]
     .into_iter()
     .filter_map(|(kind, pattern)| Regex::new(pattern).ok().map(|re| (kind, re)))
@@ -186,7 +195,9 @@ pub(crate) fn classify_content(kind: ContentKind, text: &str) -> Option<&'static
             .filter_map(|l| l.split_once('='))
             .any(|(key, value)| {
                 let key = key.trim();
-                (key.ends_with("_authToken") || key.ends_with("_auth") || key.ends_with("_password"))
+                (key.ends_with("_authToken")
+                    || key.ends_with("_auth")
+                    || key.ends_with("_password"))
                     && !is_reference(value)
             })
             .then_some("npm credentials"),
@@ -243,19 +254,16 @@ pub(crate) fn secret_file_kind(
     }
 }
 
-/// The `.dockerignore` line that keeps `path` out of the context: the top
-/// directory for Git data, the path itself at the root, `**/name` deeper.
+/// The `.dockerignore` line that keeps `path` out of the context: the
+/// repository directory for Git data, else the path itself.
 pub(crate) fn ignore_line_for(path: &str) -> String {
     if path == ".git" || path.starts_with(".git/") {
         return ".git".to_string();
     }
     if let Some(index) = path.find("/.git/") {
-        return format!("{}/.git", &path[..index]);
+        return format!("{}/.git", path.get(..index).unwrap_or(path));
     }
-    match path.rsplit_once('/') {
-        None => path.to_string(),
-        Some((_, name)) => format!("**/{name}"),
-    }
+    path.to_string()
 }
 
 #[cfg(test)]
@@ -299,7 +307,7 @@ mod tests {
     fn token_formats() {
         let ghp = format!("ghp_{}", "x".repeat(36));
         let m = find_token(&format!("token={ghp}")).unwrap();
-        assert_eq!(m.kind, "GitHub token");
+        assert_eq!(m.kind, "a GitHub token");
         assert_eq!(m.range, 6..6 + ghp.len());
         assert!(find_token("AKIAXXXXXXXXXXXXXXXX").is_some());
         assert!(find_token(&format!("glpat-{}", "x".repeat(20))).is_some());
@@ -307,7 +315,14 @@ mod tests {
         assert!(find_token(&format!("sk_live_{}", "x".repeat(24))).is_some());
         assert!(find_token(&format!("npm_{}", "x".repeat(36))).is_some());
         assert!(find_token(&format!("pypi-{}", "x".repeat(60))).is_some());
-        for harmless in ["ghp_short", "hello", "AKIA", "1.2.3", "/usr/local/bin", "sk_test_abc"] {
+        for harmless in [
+            "ghp_short",
+            "hello",
+            "AKIA",
+            "1.2.3",
+            "/usr/local/bin",
+            "sk_test_abc",
+        ] {
             assert!(find_token(harmless).is_none(), "{harmless}");
         }
     }
@@ -321,12 +336,24 @@ mod tests {
 
     #[test]
     fn classify_paths_and_contents() {
-        assert_eq!(classify_path(".env"), PathVerdict::Secret("environment file"));
-        assert_eq!(classify_path("app/.env.production"), PathVerdict::Secret("environment file"));
+        assert_eq!(
+            classify_path(".env"),
+            PathVerdict::Secret("environment file")
+        );
+        assert_eq!(
+            classify_path("app/.env.production"),
+            PathVerdict::Secret("environment file")
+        );
         assert_eq!(classify_path(".env.example"), PathVerdict::NotSecret);
-        assert_eq!(classify_path(".git/config"), PathVerdict::Secret("Git repository data"));
+        assert_eq!(
+            classify_path(".git/config"),
+            PathVerdict::Secret("Git repository data")
+        );
         assert_eq!(classify_path(".gitignore"), PathVerdict::NotSecret);
-        assert_eq!(classify_path("keys/id_rsa"), PathVerdict::Secret("SSH private key"));
+        assert_eq!(
+            classify_path("keys/id_rsa"),
+            PathVerdict::Secret("SSH private key")
+        );
         assert_eq!(classify_path("id_rsa.pub"), PathVerdict::NotSecret);
         assert_eq!(
             classify_path("tls/server.pem"),
@@ -336,15 +363,32 @@ mod tests {
             classify_content(ContentKind::KeyFile, "-----BEGIN RSA PRIVATE KEY-----\n"),
             Some("private key")
         );
-        assert_eq!(classify_content(ContentKind::KeyFile, "-----BEGIN CERTIFICATE-----"), None);
-        assert!(classify_content(ContentKind::Npmrc, "//registry.npmjs.org/:_authToken=abc").is_some());
-        assert!(classify_content(ContentKind::Npmrc, "//registry.npmjs.org/:_authToken=${NPM_TOKEN}").is_none());
+        assert_eq!(
+            classify_content(ContentKind::KeyFile, "-----BEGIN CERTIFICATE-----"),
+            None
+        );
+        assert!(
+            classify_content(ContentKind::Npmrc, "//registry.npmjs.org/:_authToken=abc").is_some()
+        );
+        assert!(classify_content(
+            ContentKind::Npmrc,
+            "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"
+        )
+        .is_none());
         assert!(classify_content(ContentKind::Npmrc, "registry=https://r.example").is_none());
-        assert!(classify_content(ContentKind::Pypirc, "[pypi]\nusername = __token__\npassword = pypi-x\n").is_some());
+        assert!(classify_content(
+            ContentKind::Pypirc,
+            "[pypi]\nusername = __token__\npassword = pypi-x\n"
+        )
+        .is_some());
         assert!(classify_content(ContentKind::Netrc, "machine h login u password p").is_some());
         assert!(classify_content(ContentKind::GitCredentials, "https://u:p@github.com").is_some());
         assert!(classify_content(ContentKind::GitCredentials, "https://github.com").is_none());
-        assert!(classify_content(ContentKind::DockerConfig, r#"{"auths":{"r":{"auth":"eA=="}}}"#).is_some());
+        assert!(classify_content(
+            ContentKind::DockerConfig,
+            r#"{"auths":{"r":{"auth":"eA=="}}}"#
+        )
+        .is_some());
         assert!(classify_content(ContentKind::DockerConfig, r#"{"auths":{"r":{}}}"#).is_none());
         assert!(classify_content(ContentKind::DockerConfig, "not json").is_none());
     }
@@ -352,7 +396,7 @@ mod tests {
     #[test]
     fn ignore_lines() {
         assert_eq!(ignore_line_for(".env"), ".env");
-        assert_eq!(ignore_line_for("app/.env"), "**/.env");
+        assert_eq!(ignore_line_for("app/.env"), "app/.env");
         assert_eq!(ignore_line_for(".git/HEAD"), ".git");
         assert_eq!(ignore_line_for("sub/.git/HEAD"), "sub/.git");
     }

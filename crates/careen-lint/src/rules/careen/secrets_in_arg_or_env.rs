@@ -63,7 +63,10 @@ impl Rule for SecretsInArgOrEnv {
                 ),
                 InstructionKind::Arg(decls) => (
                     "ARG",
-                    decls.iter().map(|d| (&d.name, d.default.as_ref())).collect(),
+                    decls
+                        .iter()
+                        .map(|d| (&d.name, d.default.as_ref()))
+                        .collect(),
                 ),
                 _ => continue,
             };
@@ -78,7 +81,7 @@ impl Rule for SecretsInArgOrEnv {
                         format!("`{keyword} {}` looks like it holds a secret", name.value);
                     if let Some(token) = &token {
                         message.push_str(&format!(
-                            " (its value is a {} `{}`)",
+                            " (its value looks like {} `{}`)",
                             token.kind,
                             redact(literal.get(token.range.clone()).unwrap_or_default())
                         ));
@@ -86,7 +89,7 @@ impl Rule for SecretsInArgOrEnv {
                     out.push(Diagnostic::new(&Self::INFO, name.span, message).with_help(HELP));
                 } else if let (Some(token), Some(value)) = (token, value) {
                     let message = format!(
-                        "the value of `{keyword} {}` looks like a {} (`{}`)",
+                        "the value of `{keyword} {}` looks like {} (`{}`)",
                         name.value,
                         token.kind,
                         redact(literal.get(token.range.clone()).unwrap_or_default())
