@@ -7,6 +7,7 @@ mod secret_files_in_context;
 mod missing_dockerignore;
 mod dockerignore_misses_heavy_dirs;
 mod large_build_context;
+mod file_removed_in_later_layer;
 
 use crate::rule::Rule;
 
@@ -16,4 +17,5 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &missing_dockerignore::MissingDockerignore,
     &dockerignore_misses_heavy_dirs::DockerignoreMissesHeavyDirs,
     &large_build_context::LargeBuildContext,
+    &file_removed_in_later_layer::FileRemovedInLaterLayer,
 ];
