@@ -1,14 +1,39 @@
 //! Rules of the `careen` topic.
 
 mod copy_sources;
-mod secrets;
-mod secrets_in_arg_or_env;
-mod secret_files_in_context;
-mod missing_dockerignore;
 mod dockerignore_misses_heavy_dirs;
 mod large_build_context;
 mod file_removed_in_later_layer;
+mod missing_dockerignore;
+mod secret_files_in_context;
+mod secrets;
+mod secrets_in_arg_or_env;
 
+mod consistent_instruction_casing;
+mod from_as_casing;
+mod http_service_without_healthcheck;
+mod legacy_key_value_format;
+mod missing_user;
+mod parser_warning;
+mod pid1_without_init;
+mod insecure_file_mode;
+mod remote_access_port;
+mod add_remote_url;
+mod package_upgrade;
+mod npm_start_command;
+mod base_image_without_digest;
+mod missing_oci_labels;
+mod update_without_install;
+mod npm_cache_left;
+mod npm_install_with_lockfile;
+mod dev_dependencies_in_final_image;
+mod build_cache_left;
+mod build_tools_in_single_stage;
+mod copy_all_before_install;
+mod practice;
+mod stage_name_casing;
+mod undefined_arg_in_from;
+mod unknown_instruction;
 use crate::rule::Rule;
 
 pub(crate) static RULES: &[&dyn Rule] = &[
@@ -18,4 +43,28 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &dockerignore_misses_heavy_dirs::DockerignoreMissesHeavyDirs,
     &large_build_context::LargeBuildContext,
     &file_removed_in_later_layer::FileRemovedInLaterLayer,
+    &unknown_instruction::UnknownInstruction,
+    &parser_warning::ParserWarning,
+    &from_as_casing::FromAsCasing,
+    &stage_name_casing::StageNameCasing,
+    &legacy_key_value_format::LegacyKeyValueFormat,
+    &undefined_arg_in_from::UndefinedArgInFrom,
+    &consistent_instruction_casing::ConsistentInstructionCasing,
+    &missing_user::MissingUser,
+    &http_service_without_healthcheck::HttpServiceWithoutHealthcheck,
+    &pid1_without_init::Pid1WithoutInit,
+    &insecure_file_mode::InsecureFileMode,
+    &remote_access_port::RemoteAccessPort,
+    &add_remote_url::AddRemoteUrl,
+    &package_upgrade::PackageUpgrade,
+    &npm_start_command::NpmStartCommand,
+    &base_image_without_digest::BaseImageWithoutDigest,
+    &missing_oci_labels::MissingOciLabels,
+    &update_without_install::UpdateWithoutInstall,
+    &npm_cache_left::NpmCacheLeft,
+    &npm_install_with_lockfile::NpmInstallWithLockfile,
+    &dev_dependencies_in_final_image::DevDependenciesInFinalImage,
+    &build_cache_left::BuildCacheLeft,
+    &build_tools_in_single_stage::BuildToolsInSingleStage,
+    &copy_all_before_install::CopyAllBeforeInstall,
 ];

@@ -1,0 +1,222 @@
+//! Helpers shared by careen's practice rules (CR0xxx–CR2xxx): which stages
+//! end up in the final image, what runs as PID 1, literal values.
+
+use crate::context::{Context, ParsedScript};
+use careen_dockerfile::shell::{self, SimpleCommand};
+use careen_dockerfile::{Command, Instruction, InstructionKind, Span, Stage};
+
+/// `node` for `/usr/local/bin/node`.
+pub(crate) fn basename(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// Quotes and escapes removed, variables kept (`"a b"` → `a b`).
+pub(crate) fn literal(ctx: &Context<'_>, text: &str) -> String {
+    careen_dockerfile::expand::unquote(text, ctx.dockerfile.escape)
+}
+
+/// The earlier stage a FROM refers to by name, if its base is a stage.
+pub(crate) fn parent_stage<'c>(ctx: &'c Context<'_>, stage: &Stage) -> Option<&'c Stage> {
+    let base = stage.base.to_ascii_lowercase();
+    ctx.stages[..stage.index.min(ctx.stages.len())]
+        .iter()
+        .rev()
+        .find(|s| s.name.as_deref() == Some(base.as_str()))
+}
+
+/// Stages whose instructions end up in the final image: the final stage and
+/// the stages it is built `FROM`, nearest first. Bounded by the stage count.
+pub(crate) fn final_chain<'c>(ctx: &'c Context<'_>) -> Vec<&'c Stage> {
+    let mut chain: Vec<&Stage> = Vec::new();
+    let mut current = ctx.final_stage();
+    while let Some(stage) = current {
+        if chain.len() > ctx.stages.len() || chain.iter().any(|s| s.index == stage.index) {
+            break;
+        }
+        chain.push(stage);
+        current = parent_stage(ctx, stage);
+    }
+    chain
+}
+
+/// Instruction indices of the final image's stages, ancestors first (the
+/// order in which they apply).
+pub(crate) fn final_image_instructions(ctx: &Context<'_>) -> Vec<usize> {
+    final_chain(ctx)
+        .iter()
+        .rev()
+        .flat_map(|stage| stage.instructions.clone())
+        .collect()
+}
+
+/// The base of the final image's oldest stage is an external image (not
+/// `scratch`).
+pub(crate) fn root_base<'c>(ctx: &'c Context<'_>) -> Option<&'c Stage> {
+    final_chain(ctx).last().copied()
+}
+
+/// The RUN has a `--mount=type=cache` (any target).
+pub(crate) fn has_cache_mount(instruction: &Instruction) -> bool {
+    instruction.flags.iter().any(|flag| {
+        flag.name.eq_ignore_ascii_case("mount")
+            && flag
+                .value
+                .as_deref()
+                .is_some_and(|v| v.split(',').any(|part| part.trim() == "type=cache"))
+    })
+}
+
+/// The words of a CMD/ENTRYPOINT/HEALTHCHECK command with their spans:
+/// exec form as given; shell form as `sh -c` sees it (the commands of the
+/// script; for a single simple command, its argv).
+pub(crate) struct CommandWords {
+    /// The program and its arguments, literal.
+    pub words: Vec<(String, Span)>,
+    /// Shell form (runs under `/bin/sh -c`).
+    pub shell_form: bool,
+    /// Shell form whose script is more than one simple command (so the shell
+    /// stays as the parent process).
+    pub compound: bool,
+}
+
+pub(crate) fn command_words(ctx: &Context<'_>, command: &Command) -> CommandWords {
+    match command {
+        Command::Exec { args, .. } => CommandWords {
+            words: args.iter().map(|w| (w.value.clone(), w.span)).collect(),
+            shell_form: false,
+            compound: false,
+        },
+        Command::Shell { script, map, .. } => {
+            let parsed = ParsedScript {
+                text: script.clone(),
+                map: map.clone(),
+                script: shell::parse(script),
+            };
+            let top: Vec<&SimpleCommand> = parsed
+                .script
+                .commands
+                .iter()
+                .filter(|c| c.depth == 0)
+                .collect();
+            let compound = top.len() > 1;
+            let words = top
+                .first()
+                .map(|c| {
+                    c.words
+                        .iter()
+                        .map(|w| (w.value.clone(), ctx.script_span(&parsed, w.range.clone())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            CommandWords {
+                words,
+                shell_form: true,
+                compound,
+            }
+        }
+    }
+}
+
+/// Script words of every command of a CMD/ENTRYPOINT (exec form: one command).
+pub(crate) fn all_command_text(command: &Command) -> Vec<String> {
+    match command {
+        Command::Exec { args, .. } => args.iter().map(|w| w.value.clone()).collect(),
+        Command::Shell { script, .. } => shell::parse(script)
+            .commands
+            .iter()
+            .flat_map(|c| c.words.iter().map(|w| w.value.clone()))
+            .collect(),
+    }
+}
+
+/// The last CMD and the last ENTRYPOINT of the final image's stages
+/// (a later stage's instruction wins; `None` when inherited from the base).
+pub(crate) fn final_cmd_entrypoint<'c>(
+    ctx: &'c Context<'_>,
+) -> (Option<(usize, &'c Command)>, Option<(usize, &'c Command)>) {
+    let mut cmd = None;
+    let mut entrypoint = None;
+    for index in final_image_instructions(ctx) {
+        match ctx.instructions().get(index).map(|i| &i.kind) {
+            Some(InstructionKind::Cmd(command)) => cmd = Some((index, command)),
+            Some(InstructionKind::Entrypoint(command)) => {
+                entrypoint = Some((index, command));
+                // A new ENTRYPOINT resets an inherited CMD.
+                cmd = None;
+            }
+            _ => {}
+        }
+    }
+    (cmd, entrypoint)
+}
+
+/// Package-manager install commands' package words: `apt-get install`,
+/// `apt install`, `apk add`, `yum/dnf/microdnf install`, `zypper install`.
+/// Returns the package arguments (options skipped) or None if `command` is
+/// not an OS package install.
+pub(crate) fn os_package_install(command: &SimpleCommand) -> Option<Vec<&shell::ShellWord>> {
+    let view = command.effective();
+    let name = basename(view.name()?);
+    let install_words: &[&str] = match name {
+        "apt-get" | "apt" | "aptitude" => &["install"],
+        "apk" => &["add"],
+        "yum" | "dnf" | "microdnf" | "tdnf" => &["install"],
+        "zypper" => &["install", "in"],
+        _ => return None,
+    };
+    let positional = view.positional_args(&[
+        "-o",
+        "-t",
+        "-c",
+        "--virtual",
+        "-X",
+        "--repository",
+        "-p",
+        "--root",
+        "--enablerepo",
+        "--disablerepo",
+        "--setopt",
+        "-R",
+    ]);
+    let (first, rest) = positional.split_first()?;
+    if !install_words.contains(&first.value.as_str()) {
+        return None;
+    }
+    Some(rest.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_install_packages() {
+        let script = shell::parse("apk add --no-cache --virtual .deps gcc musl-dev");
+        let packages = os_package_install(&script.commands[0]).unwrap();
+        let names: Vec<&str> = packages.iter().map(|w| w.value.as_str()).collect();
+        assert_eq!(names, ["gcc", "musl-dev"]);
+        let script = shell::parse("apt-get update");
+        assert!(os_package_install(&script.commands[0]).is_none());
+        let script = shell::parse("sudo apt-get install -y make");
+        assert_eq!(os_package_install(&script.commands[0]).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn basenames() {
+        assert_eq!(basename("/usr/bin/node"), "node");
+        assert_eq!(basename("node"), "node");
+    }
+}
+
+/// Lines where rule `code` fires on `source` (no build context), for the
+/// whole-file cases of rules' unit tests.
+#[cfg(test)]
+pub(crate) fn fired_lines(code: &str, source: &str) -> Vec<u32> {
+    let settings = crate::Settings {
+        select: vec![code.to_string()],
+        ..crate::Settings::default()
+    };
+    crate::lint_source(std::path::Path::new("Dockerfile"), source, &settings, None)
+        .map(|ds| ds.iter().map(|d| d.span.start.line).collect())
+        .unwrap_or_default()
+}
