@@ -496,8 +496,15 @@ impl<'a> Lexer<'a> {
                     value.extend_from_slice(self.slice(s..self.pos).as_bytes());
                 }
                 _ => {
-                    value.push(b);
+                    // A run of plain bytes at once.
+                    let run_start = self.pos;
                     self.pos += 1;
+                    while self.cur().is_some_and(|c| {
+                        !is_word_end(c) && !matches!(c, b'\\' | b'\'' | b'"' | b'$' | b'`' | b'\r')
+                    }) {
+                        self.pos += 1;
+                    }
+                    value.extend_from_slice(self.slice(run_start..self.pos).as_bytes());
                 }
             }
         }
