@@ -24,6 +24,33 @@ mod untagged_image;
 mod useradd_high_uid;
 mod wget_and_curl;
 mod wget_progress;
+mod consecutive_run;
+mod copy_entire_filesystem;
+mod copy_relative_dest_without_workdir;
+mod env_self_reference;
+mod healthcheck_missing;
+mod inline_ignore_pragma;
+mod instruction_before_from;
+mod invalid_label_key;
+mod label_empty;
+mod label_missing;
+mod label_not_email;
+mod label_not_git_hash;
+mod label_not_rfc3339;
+mod label_not_semver;
+mod label_not_spdx;
+mod label_not_url;
+mod label_schema;
+mod label_superfluous;
+mod maintainer_deprecated;
+mod multiple_cmd;
+mod multiple_entrypoint;
+mod multiple_healthchecks;
+mod non_numeric_user;
+mod onbuild_forbidden_trigger;
+mod redundant_target_platform;
+mod reserved_stage_name;
+mod sensitive_arg_env_name;
 
 use crate::rule::Rule;
 
@@ -50,4 +77,30 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &wget_and_curl::WgetAndCurl,
     &ln_bin_sh::LnBinSh,
     &pipefail::Pipefail,
+    &inline_ignore_pragma::InlineIgnorePragma,
+    &multiple_healthchecks::MultipleHealthchecks,
+    &onbuild_forbidden_trigger::OnbuildForbiddenTrigger,
+    &env_self_reference::EnvSelfReference,
+    &copy_relative_dest_without_workdir::CopyRelativeDestWithoutWorkdir,
+    &invalid_label_key::InvalidLabelKey,
+    &label_missing::LabelMissing,
+    &label_superfluous::LabelSuperfluous,
+    &label_empty::LabelEmpty,
+    &label_not_url::LabelNotUrl,
+    &label_not_rfc3339::LabelNotRfc3339,
+    &label_not_spdx::LabelNotSpdx,
+    &label_not_git_hash::LabelNotGitHash,
+    &label_not_semver::LabelNotSemver,
+    &healthcheck_missing::HealthcheckMissing,
+    &label_not_email::LabelNotEmail,
+    &consecutive_run::ConsecutiveRun,
+    &instruction_before_from::InstructionBeforeFrom,
+    &reserved_stage_name::ReservedStageName,
+    &sensitive_arg_env_name::SensitiveArgEnvName,
+    &redundant_target_platform::RedundantTargetPlatform,
+    &non_numeric_user::NonNumericUser,
+    &copy_entire_filesystem::CopyEntireFilesystem,
+    &maintainer_deprecated::MaintainerDeprecated,
+    &multiple_cmd::MultipleCmd,
+    &multiple_entrypoint::MultipleEntrypoint,
 ];
