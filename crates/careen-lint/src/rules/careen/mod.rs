@@ -34,6 +34,7 @@ mod practice;
 mod stage_name_casing;
 mod undefined_arg_in_from;
 mod unknown_instruction;
+mod secret_in_run;
 use crate::rule::Rule;
 
 pub(crate) static RULES: &[&dyn Rule] = &[
@@ -67,4 +68,5 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &build_cache_left::BuildCacheLeft,
     &build_tools_in_single_stage::BuildToolsInSingleStage,
     &copy_all_before_install::CopyAllBeforeInstall,
+    &secret_in_run::SecretInRun,
 ];
