@@ -22,8 +22,10 @@ fn packages_corpus() {
         .unwrap_or_else(|_| PathBuf::from("/work/shared/corpus/dockerfiles"));
     let out =
         std::env::var("CAREEN_CORPUS_OUT").unwrap_or_else(|_| "/tmp/careen-packages.tsv".into());
-    let mut settings = Settings::default();
-    settings.select = CODES.iter().map(|c| c.to_string()).collect();
+    let settings = Settings {
+        select: CODES.iter().map(|c| c.to_string()).collect(),
+        ..Settings::default()
+    };
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("corpus dir")
         .filter_map(|e| e.ok().map(|e| e.path()))

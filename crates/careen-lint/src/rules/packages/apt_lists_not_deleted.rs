@@ -59,10 +59,9 @@ fn is_apt(name: &str) -> bool {
 fn forgot_cleanup(run: &RunView<'_>) -> bool {
     let update = run.any(|c| is_apt(&c.name) && c.has_arg("update"));
     let cleanup = run.any(|c| c.has_any_arg("rm", &["-rf", "/var/lib/apt/lists/*"]));
-    update
-        && !cleanup
-        && !run.has_cache_mount_with("/var/lib/apt/lists")
-        && !(run.has_cache_mount_with("/var/lib/apt") && run.has_cache_mount_with("/var/cache/apt"))
+    let cached = run.has_cache_mount_with("/var/lib/apt/lists")
+        || (run.has_cache_mount_with("/var/lib/apt") && run.has_cache_mount_with("/var/cache/apt"));
+    update && !cleanup && !cached
 }
 
 impl Rule for AptListsNotDeleted {
@@ -91,7 +90,7 @@ impl Rule for AptListsNotDeleted {
             let span = update
                 .find_arg(&["update"])
                 .map(|a| ctx.span(update.name_source.start..a.source.end))
-                .unwrap_or_else(|| run.span());
+                .unwrap_or_else(|| run.keyword_span());
             let mut diagnostic = Diagnostic::new(
                 &Self::INFO,
                 span,

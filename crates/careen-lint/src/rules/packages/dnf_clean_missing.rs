@@ -88,7 +88,7 @@ impl Rule for DnfCleanMissing {
             let span = first
                 .find_arg(INSTALLS)
                 .map(|a| ctx.span(first.name_source.start..a.source.end))
-                .unwrap_or_else(|| run.span());
+                .unwrap_or_else(|| run.keyword_span());
             let mut diagnostic = Diagnostic::new(
                 &Self::INFO,
                 span,

@@ -150,7 +150,7 @@ impl RunView<'_> {
     }
 
     /// Span of the instruction's first line start (fallback for findings).
-    pub fn span(&self) -> Span {
+    pub fn keyword_span(&self) -> Span {
         self.outer.keyword_span
     }
 }

@@ -67,7 +67,7 @@ impl Rule for YumCleanMissing {
             let span = first
                 .find_arg(&["install"])
                 .map(|a| ctx.span(first.name_source.start..a.source.end))
-                .unwrap_or_else(|| run.span());
+                .unwrap_or_else(|| run.keyword_span());
             let mut diagnostic = Diagnostic::new(
                 &Self::INFO,
                 span,

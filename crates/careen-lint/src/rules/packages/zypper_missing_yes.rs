@@ -76,7 +76,7 @@ impl Rule for ZypperMissingYes {
             let edits: Vec<_> = offending
                 .iter()
                 .filter(|c| c.shell.is_some())
-                .filter_map(|c| Some(c.name_source.clone()))
+                .map(|c| c.name_source.clone())
                 .map(|source| insert_after(&source, "-n"))
                 .collect();
             if edits.len() == offending.len() {
