@@ -73,9 +73,12 @@ impl Rule for AddInsteadOfCopy {
             let mut diagnostic = Diagnostic::new(
                 &Self::INFO,
                 instruction.keyword_span,
-                format!("ADD copies the local source `{}`", local.value),
+                format!(
+                    "ADD source `{}` is neither an http(s) URL nor a local archive",
+                    local.value
+                ),
             )
-            .with_help("use COPY for local files and folders");
+            .with_help("use COPY to copy files and folders");
             let add_only_flag = instruction
                 .flags
                 .iter()

@@ -1,3 +1,4 @@
+use super::hadolint_shell::flag_value_as_written;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -52,7 +53,7 @@ impl Rule for CopyFromOwnStage {
                     let (Some(flag), Some(stage)) = (instruction.flag("from"), current) else {
                         continue;
                     };
-                    if flag.value.as_deref() == Some(stage) {
+                    if flag_value_as_written(ctx, flag) == stage {
                         out.push(
                             Diagnostic::new(
                                 &Self::INFO,

@@ -1,4 +1,4 @@
-use super::hadolint_shell::drop_quotes;
+use super::hadolint_shell::{drop_quotes, flag_value_as_written};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -72,7 +72,7 @@ impl Rule for CopyFromUnknownStage {
                     let Some(flag) = instruction.flag("from") else {
                         continue;
                     };
-                    let value = flag.value.as_deref().unwrap_or("");
+                    let value = flag_value_as_written(ctx, flag);
                     let known = drop_quotes(value).contains(':')
                         || names.contains(value)
                         || leading_number(value).is_some_and(|n| n < count);

@@ -18,7 +18,7 @@
 
 use crate::context::{Context, ParsedScript};
 use careen_dockerfile::shell::{self, ShellWord, SimpleCommand};
-use careen_dockerfile::{Command, InstructionKind, Span};
+use careen_dockerfile::{Command, Flag, InstructionKind, Span};
 use std::ops::Range;
 
 /// Which RUN instructions to visit.
@@ -121,7 +121,7 @@ impl ScriptSource<'_> {
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
-    outer.start <= inner.start && inner.end <= outer.end && outer != inner
+    outer.start <= inner.start && inner.end <= outer.end
 }
 
 fn hl_command(command: &SimpleCommand) -> Option<HlCommand<'_>> {
@@ -217,6 +217,15 @@ impl<'s> HlCommand<'s> {
             .filter_map(|(_, i)| self.args.get(i + 1))
             .collect()
     }
+}
+
+/// The value of a flag as written in the source (quotes kept, as hadolint
+/// sees it): `--from="a"` gives `"a"`.
+pub(crate) fn flag_value_as_written<'a>(ctx: &Context<'a>, flag: &'a Flag) -> &'a str {
+    ctx.source()
+        .get(flag.span.range())
+        .and_then(|text| text.split_once('=').map(|(_, value)| value))
+        .unwrap_or_else(|| flag.value.as_deref().unwrap_or(""))
 }
 
 /// `text` without the `"` and `'` characters at either end, as hadolint
