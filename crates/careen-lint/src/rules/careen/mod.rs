@@ -35,6 +35,7 @@ mod stage_name_casing;
 mod undefined_arg_in_from;
 mod unknown_instruction;
 mod secret_in_run;
+mod dockerignore_pattern_issues;
 use crate::rule::Rule;
 
 pub(crate) static RULES: &[&dyn Rule] = &[
@@ -69,4 +70,5 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &build_tools_in_single_stage::BuildToolsInSingleStage,
     &copy_all_before_install::CopyAllBeforeInstall,
     &secret_in_run::SecretInRun,
+    &dockerignore_pattern_issues::DockerignorePatternIssues,
 ];
