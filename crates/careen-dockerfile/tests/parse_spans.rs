@@ -2,7 +2,7 @@
 
 use careen_dockerfile::{parse, Command, InstructionKind, Span};
 
-fn text<'a>(src: &'a str, span: Span) -> &'a str {
+fn text(src: &str, span: Span) -> &str {
     &src[span.range()]
 }
 

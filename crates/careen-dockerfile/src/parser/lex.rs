@@ -284,7 +284,7 @@ impl Lex<'_> {
         let mut modifier = ch;
         let null_is_unset = ch == ':';
         match ch {
-            '}' => return Ok(format!("${{{name}}}")),
+            '}' => Ok(format!("${{{name}}}")),
             ':' | '+' | '-' | '?' | '#' | '%' => {
                 if null_is_unset {
                     let Some(c2) = self.next() else {
