@@ -163,8 +163,10 @@ fn reincluded_secret(pattern: &IgnorePattern, context: &crate::BuildContext) -> 
         .iter()
         .filter(|f| !f.ignored && !f.is_dir && covers(pattern, &f.path))
         .find_map(|f| {
-            secret_file_kind(&f.path, || context.read_text(&f.path, MAX_SECRET_FILE_BYTES))
-                .map(|kind| (f, kind))
+            secret_file_kind(&f.path, || {
+                context.read_text(&f.path, MAX_SECRET_FILE_BYTES)
+            })
+            .map(|kind| (f, kind))
         })?;
     Some((
         format!(
@@ -181,7 +183,11 @@ fn undone_exception(
     rules: &DockerIgnore,
     context: &crate::BuildContext,
 ) -> Option<Finding> {
-    let mut matched = context.files.iter().filter(|f| covers(pattern, &f.path)).peekable();
+    let mut matched = context
+        .files
+        .iter()
+        .filter(|f| covers(pattern, &f.path))
+        .peekable();
     matched.peek()?;
     let mut later: Option<&IgnorePattern> = None;
     for file in matched {
@@ -207,7 +213,8 @@ fn line_span(text: &str, line: u32) -> Span {
     for (index, raw) in text.split('\n').enumerate() {
         if index + 1 == line as usize {
             let end = offset + raw.trim_end_matches('\r').len();
-            let chars = u32::try_from(raw.trim_end_matches('\r').chars().count()).unwrap_or(u32::MAX);
+            let chars =
+                u32::try_from(raw.trim_end_matches('\r').chars().count()).unwrap_or(u32::MAX);
             return Span::new(
                 Pos {
                     line,

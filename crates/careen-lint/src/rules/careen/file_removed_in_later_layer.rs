@@ -63,7 +63,17 @@ struct Added {
 }
 
 /// Directories too general to treat as "created by" an extraction into them.
-const SYSTEM_DIRS: &[&str] = &["/", "/usr", "/usr/local", "/opt", "/etc", "/var", "/srv", "/home", "/root"];
+const SYSTEM_DIRS: &[&str] = &[
+    "/",
+    "/usr",
+    "/usr/local",
+    "/opt",
+    "/etc",
+    "/var",
+    "/srv",
+    "/home",
+    "/root",
+];
 
 impl Rule for FileRemovedInLaterLayer {
     fn info(&self) -> &'static RuleInfo {
@@ -86,7 +96,8 @@ impl Rule for FileRemovedInLaterLayer {
                 let line = instruction.span.start.line;
                 match &instruction.kind {
                     InstructionKind::Workdir(word) => {
-                        let value = careen_dockerfile::expand::unquote(&word.value, ctx.dockerfile.escape);
+                        let value =
+                            careen_dockerfile::expand::unquote(&word.value, ctx.dockerfile.escape);
                         if !value.contains('$') {
                             workdir = join(&workdir, &value);
                         }
@@ -142,7 +153,11 @@ impl FileRemovedInLaterLayer {
                     }
                     let matcher = Target::new(&path);
                     current.retain(|added| !matcher.matches(added));
-                    let hits: Vec<Added> = earlier.iter().filter(|a| matcher.matches(a)).cloned().collect();
+                    let hits: Vec<Added> = earlier
+                        .iter()
+                        .filter(|a| matcher.matches(a))
+                        .cloned()
+                        .collect();
                     if let Some(first) = hits.first() {
                         earlier.retain(|added| !matcher.matches(added));
                         let span = ctx.script_span(script, target.range.clone());
@@ -228,7 +243,8 @@ fn copied(ctx: &Context<'_>, instruction: &Instruction, workdir: &str, line: u32
         if let Some(context) = ctx.build_context {
             let mut out = Vec::new();
             for source in files_sent(instruction, context, escape) {
-                let Some(normalized) = normalize_source(&source.word.value, copy.json, escape) else {
+                let Some(normalized) = normalize_source(&source.word.value, copy.json, escape)
+                else {
                     continue;
                 };
                 for file in &source.files {
@@ -294,14 +310,17 @@ fn copied(ctx: &Context<'_>, instruction: &Instruction, workdir: &str, line: u32
 
 fn is_archive(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"]
-        .iter()
-        .any(|ext| lower.ends_with(ext))
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+    ]
+    .iter()
+    .any(|ext| lower.ends_with(ext))
 }
 
 /// Paths a shell command creates.
 fn created(view: &CommandView<'_>, name: &str, cwd: &str, line: u32) -> Vec<Added> {
-    let literal = |w: &ShellWord| (!w.value.contains('$') && !w.value.is_empty()).then(|| w.value.clone());
+    let literal =
+        |w: &ShellWord| (!w.value.contains('$') && !w.value.is_empty()).then(|| w.value.clone());
     let url_name = |url: &str| {
         let url = url.split(['?', '#']).next().unwrap_or(url);
         url.trim_end_matches('/')
@@ -325,19 +344,29 @@ fn created(view: &CommandView<'_>, name: &str, cwd: &str, line: u32) -> Vec<Adde
             while let Some(word) = iter.next() {
                 let value = word.value.as_str();
                 if value == "-o" || value == "--output" {
-                    if let Some(file) = iter.next().and_then(literal).filter(|f| f != "-" && f != "/dev/null") {
+                    if let Some(file) = iter
+                        .next()
+                        .and_then(literal)
+                        .filter(|f| f != "-" && f != "/dev/null")
+                    {
                         out.push(added(join(cwd, &file), false));
                     }
                 } else if let Some(file) = value.strip_prefix("--output=") {
                     out.push(added(join(cwd, file), false));
                 } else if value == "-O" || value == "--remote-name" {
                     remote_name = true;
-                } else if value.starts_with('-') && !value.starts_with("--") && value.ends_with('o') {
+                } else if value.starts_with('-') && !value.starts_with("--") && value.ends_with('o')
+                {
                     // A cluster such as `-fsSLo FILE`.
-                    if let Some(file) = iter.next().and_then(literal).filter(|f| f != "-" && f != "/dev/null") {
+                    if let Some(file) = iter
+                        .next()
+                        .and_then(literal)
+                        .filter(|f| f != "-" && f != "/dev/null")
+                    {
                         out.push(added(join(cwd, &file), false));
                     }
-                } else if value.starts_with('-') && !value.starts_with("--") && value.contains('O') {
+                } else if value.starts_with('-') && !value.starts_with("--") && value.contains('O')
+                {
                     remote_name = true;
                 }
             }
@@ -357,7 +386,10 @@ fn created(view: &CommandView<'_>, name: &str, cwd: &str, line: u32) -> Vec<Adde
             while let Some(word) = iter.next() {
                 let value = word.value.as_str();
                 let cluster = value.starts_with('-') && !value.starts_with("--");
-                if value == "-O" || value == "--output-document" || (cluster && value.ends_with('O')) {
+                if value == "-O"
+                    || value == "--output-document"
+                    || (cluster && value.ends_with('O'))
+                {
                     match iter.next().and_then(literal) {
                         Some(file) if file == "-" || file == "/dev/null" => to_stdout = true,
                         Some(file) => output = Some(file),
@@ -385,7 +417,9 @@ fn created(view: &CommandView<'_>, name: &str, cwd: &str, line: u32) -> Vec<Adde
                     out.push(added(join(cwd, &file), false));
                 }
             } else {
-                let dir = prefix.map(|p| join(cwd, &p)).unwrap_or_else(|| cwd.to_string());
+                let dir = prefix
+                    .map(|p| join(cwd, &p))
+                    .unwrap_or_else(|| cwd.to_string());
                 for url in args.iter().filter(|w| w.value.contains("://")) {
                     if let Some(file) = literal(url).and_then(|u| url_name(&u)) {
                         out.push(added(join(&dir, &file), false));
@@ -415,43 +449,53 @@ fn created(view: &CommandView<'_>, name: &str, cwd: &str, line: u32) -> Vec<Adde
                 }
             }
         }
-        "pip" | "pip3" => {
-            if view.subcommand().is_some_and(|s| s.value == "download") {
-                let mut iter = args.iter();
-                while let Some(word) = iter.next() {
-                    let value = word.value.as_str();
-                    let dir = if value == "-d" || value == "--dest" {
-                        iter.next().and_then(literal)
-                    } else {
-                        value.strip_prefix("--dest=").map(str::to_string)
-                    };
-                    if let Some(dir) = dir {
-                        out.push(added(join(cwd, &dir), true));
-                    }
-                }
-            }
-        }
-        "git" => {
-            if view.subcommand().is_some_and(|s| s.value == "clone") {
-                let positional = view.positional_args(&["-b", "--branch", "--depth", "-o", "--origin", "-c", "--config", "--reference", "-j", "--jobs", "--filter"]);
-                let urls: Vec<String> = positional.iter().skip(1).filter_map(|w| literal(w)).collect();
-                let dir = match urls.as_slice() {
-                    [_, dir, ..] => Some(dir.clone()),
-                    [url] => url_name(url).map(|n| n.trim_end_matches(".git").to_string()),
-                    _ => None,
+        "pip" | "pip3" if view.subcommand().is_some_and(|s| s.value == "download") => {
+            let mut iter = args.iter();
+            while let Some(word) = iter.next() {
+                let value = word.value.as_str();
+                let dir = if value == "-d" || value == "--dest" {
+                    iter.next().and_then(literal)
+                } else {
+                    value.strip_prefix("--dest=").map(str::to_string)
                 };
-                if let Some(dir) = dir.filter(|d| !d.is_empty() && d != ".") {
-                    let dir = join(cwd, &dir);
-                    if !SYSTEM_DIRS.contains(&dir.as_str()) {
-                        out.push(added(dir, true));
-                    }
+                if let Some(dir) = dir {
+                    out.push(added(join(cwd, &dir), true));
                 }
             }
         }
-        "apt-get" | "apt" => {
-            if view.subcommand().is_some_and(|s| s.value == "update") {
-                out.push(added("/var/lib/apt/lists".to_string(), true));
+        "git" if view.subcommand().is_some_and(|s| s.value == "clone") => {
+            let positional = view.positional_args(&[
+                "-b",
+                "--branch",
+                "--depth",
+                "-o",
+                "--origin",
+                "-c",
+                "--config",
+                "--reference",
+                "-j",
+                "--jobs",
+                "--filter",
+            ]);
+            let urls: Vec<String> = positional
+                .iter()
+                .skip(1)
+                .filter_map(|w| literal(w))
+                .collect();
+            let dir = match urls.as_slice() {
+                [_, dir, ..] => Some(dir.clone()),
+                [url] => url_name(url).map(|n| n.trim_end_matches(".git").to_string()),
+                _ => None,
+            };
+            if let Some(dir) = dir.filter(|d| !d.is_empty() && d != ".") {
+                let dir = join(cwd, &dir);
+                if !SYSTEM_DIRS.contains(&dir.as_str()) {
+                    out.push(added(dir, true));
+                }
             }
+        }
+        "apt-get" | "apt" if view.subcommand().is_some_and(|s| s.value == "update") => {
+            out.push(added("/var/lib/apt/lists".to_string(), true));
         }
         _ => {}
     }
@@ -534,7 +578,8 @@ fn is_under(path: &str, dir: &str) -> bool {
     if dir == "/" {
         return path.len() > 1 && path.starts_with('/');
     }
-    path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Resolve `path` against `base` (absolute) and normalize `.`/`..`/`//`.

@@ -68,7 +68,11 @@ impl Rule for LargeBuildContext {
                     if seen.insert(file.path.as_str()) {
                         total_bytes = total_bytes.saturating_add(file.size);
                         let top = file.path.split('/').next().unwrap_or(&file.path);
-                        let top = if top == file.path { "top-level files" } else { top };
+                        let top = if top == file.path {
+                            "top-level files"
+                        } else {
+                            top
+                        };
                         *by_dir.entry(top).or_default() += file.size;
                     }
                 }

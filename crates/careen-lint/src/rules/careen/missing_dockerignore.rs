@@ -68,9 +68,11 @@ impl Rule for MissingDockerignore {
             .map(|(dir, _)| dir)
             .filter(|dir| dir_is_sent(dir, &sent))
             .collect();
-        paths.extend(sent.iter().copied().filter(|path| {
-            matches!(classify_path(path), PathVerdict::Secret("environment file"))
-        }));
+        paths.extend(
+            sent.iter().copied().filter(|path| {
+                matches!(classify_path(path), PathVerdict::Secret("environment file"))
+            }),
+        );
         let lines = ignore_lines(&paths);
         if lines.is_empty() {
             return;

@@ -188,13 +188,15 @@ fn credential_use(word: &ShellWord, arg: &str, previous: &str, is_login: bool) -
     if CREDENTIAL_MARKERS.iter().any(|m| lower.contains(m)) {
         return true;
     }
-    // URL userinfo: `scheme://user:$ARG@host`.
+    // URL userinfo: `scheme://user:$ARG@host` (the `@` is before the path).
     if let Some(scheme) = raw.find("://") {
         let host_start = scheme + 3;
-        if let Some(at) = raw.get(host_start..).and_then(|r| r.find('@')) {
+        let rest = raw.get(host_start..).unwrap_or("");
+        let authority = rest.split('/').next().unwrap_or(rest);
+        if let Some(at) = authority.rfind('@') {
             return reference_offsets(raw, arg)
                 .iter()
-                .any(|&offset| offset > host_start && offset < host_start + at);
+                .any(|&offset| offset >= host_start && offset < host_start + at);
         }
     }
     false
@@ -225,12 +227,27 @@ mod tests {
 
     #[test]
     fn credential_positions() {
-        assert!(credential_use(&word("https://u:${GH}@github.com/x"), "GH", "", false));
-        assert!(!credential_use(&word("https://github.com/${GH}/x@y"), "GH", "", false));
+        assert!(credential_use(
+            &word("https://u:${GH}@github.com/x"),
+            "GH",
+            "",
+            false
+        ));
+        assert!(!credential_use(
+            &word("https://github.com/${GH}/x@y"),
+            "GH",
+            "",
+            false
+        ));
         assert!(credential_use(&word("$PW"), "PW", "--password", false));
         assert!(credential_use(&word("$PW"), "PW", "-p", true));
         assert!(!credential_use(&word("$PORT"), "PORT", "-p", false));
-        assert!(credential_use(&word("Authorization: Bearer $T"), "T", "-H", false));
+        assert!(credential_use(
+            &word("Authorization: Bearer $T"),
+            "T",
+            "-H",
+            false
+        ));
         assert!(credential_use(&word("GITHUB_TOKEN=$GH"), "GH", "", false));
         assert!(!credential_use(&word("VERSION=$V"), "V", "", false));
         assert!(!credential_use(&word("$V"), "V", "install", false));
