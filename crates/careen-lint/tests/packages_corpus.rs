@@ -62,3 +62,52 @@ fn packages_corpus() {
     }
     std::fs::write(out, tsv).expect("write tsv");
 }
+
+/// Applies every fix (unsafe ones too) of the package rules to each corpus
+/// file and checks the result parses, converges and has no fixable finding left.
+#[test]
+#[ignore]
+fn packages_corpus_fixes() {
+    let dir = std::env::var("CAREEN_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("/work/shared/corpus/dockerfiles"));
+    let settings = Settings {
+        select: CODES.iter().map(|c| c.to_string()).collect(),
+        ..Settings::default()
+    };
+    let mut failures = Vec::new();
+    let mut fixed = 0;
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    for path in files {
+        let Ok(source) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let name = path.display().to_string();
+        let Ok(outcome) =
+            careen_lint::apply_fixes(Path::new(&name), &source, &settings, None, true)
+        else {
+            continue;
+        };
+        if outcome.source != source {
+            fixed += 1;
+        }
+        if !outcome.broken.is_empty() || outcome.did_not_converge {
+            failures.push(format!("{name}: broken or not converging"));
+        }
+        let left: Vec<_> = outcome
+            .remaining
+            .iter()
+            .filter(|d| d.fix.is_some())
+            .map(|d| format!("{}:{}", d.code, d.span.start.line))
+            .collect();
+        if !left.is_empty() {
+            failures.push(format!("{name}: fixable findings left: {left:?}"));
+        }
+    }
+    eprintln!("{fixed} files changed by fixes");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
