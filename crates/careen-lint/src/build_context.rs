@@ -125,10 +125,11 @@ impl BuildContext {
             if !path.is_file() {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).map_err(|source| ContextError::ReadIgnore {
-                path: path.clone(),
-                source,
-            })?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ContextError::ReadIgnore {
+                    path: path.clone(),
+                    source,
+                })?;
             let rules =
                 DockerIgnore::parse(&text).map_err(|error| ContextError::InvalidIgnore {
                     path: path.clone(),

@@ -90,14 +90,10 @@ impl<'a> Context<'a> {
 
     /// Source byte offset of a byte offset within `script`.
     pub fn source_offset(&self, script: &ParsedScript, offset: usize) -> usize {
-        script.map.to_source(offset).unwrap_or_else(|| {
-            script
-                .map
-                .segments
-                .first()
-                .map(|s| s.1)
-                .unwrap_or_default()
-        })
+        script
+            .map
+            .to_source(offset)
+            .unwrap_or_else(|| script.map.segments.first().map(|s| s.1).unwrap_or_default())
     }
 
     /// Source span of a byte range within `script`.

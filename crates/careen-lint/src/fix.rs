@@ -71,8 +71,7 @@ pub fn apply_fixes(
                 // Find the culprit by applying each fix alone.
                 for (code, fix) in &fixes {
                     let (alone, _) = apply_edits(&current, &[(code, fix)]);
-                    if careen_dockerfile::parse(&alone).is_err() && !outcome.broken.contains(code)
-                    {
+                    if careen_dockerfile::parse(&alone).is_err() && !outcome.broken.contains(code) {
                         outcome.broken.push(code);
                     }
                 }
@@ -99,12 +98,8 @@ pub fn apply_fixes(
 /// their first edit. Returns the new text and the codes of fixes applied.
 pub fn apply_edits(source: &str, fixes: &[(&'static str, &Fix)]) -> (String, Vec<&'static str>) {
     let mut ordered: Vec<&(&'static str, &Fix)> = fixes.iter().collect();
-    ordered.sort_by_key(|(code, fix)| {
-        (
-            fix.edits.iter().map(|e| e.start).min().unwrap_or(0),
-            *code,
-        )
-    });
+    ordered
+        .sort_by_key(|(code, fix)| (fix.edits.iter().map(|e| e.start).min().unwrap_or(0), *code));
     let mut accepted: Vec<&Edit> = Vec::new();
     let mut applied = Vec::new();
     let mut seen_fixes: Vec<&Fix> = Vec::new();

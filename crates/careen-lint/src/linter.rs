@@ -103,13 +103,12 @@ pub fn lint_file(
     } else {
         None
     };
-    let diagnostics =
-        lint_source(path, &source, settings, context.as_ref()).map_err(|error| {
-            LintError::Parse {
-                path: path.to_path_buf(),
-                error,
-            }
-        })?;
+    let diagnostics = lint_source(path, &source, settings, context.as_ref()).map_err(|error| {
+        LintError::Parse {
+            path: path.to_path_buf(),
+            error,
+        }
+    })?;
     Ok(LintResult {
         path: path.to_path_buf(),
         source,

@@ -129,7 +129,11 @@ mod tests {
     fn parses_pragmas() {
         assert_eq!(
             parse_pragma(" hadolint ignore=DL3008,DL3009"),
-            Some(("hadolint".into(), false, vec!["DL3008".into(), "DL3009".into()]))
+            Some((
+                "hadolint".into(),
+                false,
+                vec!["DL3008".into(), "DL3009".into()]
+            ))
         );
         assert_eq!(
             parse_pragma("careen global ignore = cr0001"),

@@ -8,6 +8,8 @@
 //! get one. Instructions without a marker are the "no violation" part.
 //! Findings on other files (`.dockerignore`, context files) are marked with a
 //! line `# expect-file: CODE path` anywhere in the Dockerfile.
+//! Findings on a comment line (e.g. DL1001 on a pragma) are marked with
+//! `# expect-next-line: CODE` on the line right above it.
 //!
 //! For rules with fixes, the fixed file (safe and unsafe fixes) must parse,
 //! have no fixable finding of that rule left, and a second run must change
@@ -55,7 +57,9 @@ fn load_fixtures() -> Vec<Fixture> {
                 let code = name.split('-').next().unwrap().to_string();
                 let mut settings = Settings::default();
                 if path.join("careen.toml").is_file() {
-                    settings.merge_careen_file(&path.join("careen.toml")).unwrap();
+                    settings
+                        .merge_careen_file(&path.join("careen.toml"))
+                        .unwrap();
                 }
                 settings.select = vec![code.clone()];
                 fixtures.push(Fixture {
@@ -89,6 +93,10 @@ fn expectations(source: &str, code: &str) -> (BTreeSet<u32>, BTreeSet<String>) {
                     lines.insert(instruction.span.start.line);
                 }
             }
+        } else if let Some(rest) = text.strip_prefix("expect-next-line:") {
+            if rest.split(',').any(|c| c.trim() == code) {
+                lines.insert(comment.span.start.line + 1);
+            }
         } else if let Some(rest) = text.strip_prefix("expect-file:") {
             let mut parts = rest.split_whitespace();
             if parts.next() == Some(code) {
@@ -119,8 +127,7 @@ fn rule_fixtures() {
             .to_string_lossy()
             .replace('/', "__");
         let display = Path::new("Dockerfile");
-        let diagnostics = match lint_source(display, &source, &fixture.settings, context.as_ref())
-        {
+        let diagnostics = match lint_source(display, &source, &fixture.settings, context.as_ref()) {
             Ok(d) => d,
             Err(e) => {
                 failures.push(format!("{name}: does not parse: {e}"));
@@ -139,7 +146,10 @@ fn rule_fixtures() {
                 let start = dockerfile
                     .instructions
                     .iter()
-                    .find(|i| i.span.start.line <= d.span.start.line && d.span.start.line <= i.span.end.line)
+                    .find(|i| {
+                        i.span.start.line <= d.span.start.line
+                            && d.span.start.line <= i.span.end.line
+                    })
                     .map(|i| i.span.start.line)
                     .unwrap_or(d.span.start.line);
                 fired_lines.insert(start);
@@ -153,13 +163,22 @@ fn rule_fixtures() {
             }
         }
         for line in expected_lines.difference(&fired_lines) {
-            failures.push(format!("{name}: expected {} on line {line}, not reported", fixture.code));
+            failures.push(format!(
+                "{name}: expected {} on line {line}, not reported",
+                fixture.code
+            ));
         }
         for line in fired_lines.difference(&expected_lines) {
-            failures.push(format!("{name}: unexpected {} on line {line}", fixture.code));
+            failures.push(format!(
+                "{name}: unexpected {} on line {line}",
+                fixture.code
+            ));
         }
         for file in expected_files.symmetric_difference(&fired_files) {
-            failures.push(format!("{name}: {} on file {file}: expected and reported differ", fixture.code));
+            failures.push(format!(
+                "{name}: {} on file {file}: expected and reported differ",
+                fixture.code
+            ));
         }
 
         let mut snapshot = String::new();
@@ -167,7 +186,10 @@ fn rule_fixtures() {
             let file = if d.file == display {
                 String::new()
             } else {
-                format!("{} ", d.file.file_name().unwrap_or_default().to_string_lossy())
+                format!(
+                    "{} ",
+                    d.file.file_name().unwrap_or_default().to_string_lossy()
+                )
             };
             snapshot.push_str(&format!(
                 "{file}{}:{} {} [{}] {}\n",
@@ -177,7 +199,10 @@ fn rule_fixtures() {
                 snapshot.push_str(&format!("    help: {help}\n"));
             }
             if let Some(fix) = &d.fix {
-                snapshot.push_str(&format!("    fix ({:?}): {}\n", fix.applicability, fix.title));
+                snapshot.push_str(&format!(
+                    "    fix ({:?}): {}\n",
+                    fix.applicability, fix.title
+                ));
             }
         }
         if diagnostics.iter().any(|d| d.fix.is_some()) {
@@ -199,9 +224,17 @@ fn rule_fixtures() {
                         .map(|d| d.span.start.line)
                         .collect();
                     if !left.is_empty() {
-                        failures.push(format!("{name}: fixable findings left after fixing on lines {left:?}"));
+                        failures.push(format!(
+                            "{name}: fixable findings left after fixing on lines {left:?}"
+                        ));
                     }
-                    match apply_fixes(display, &outcome.source, &fixture.settings, context.as_ref(), true) {
+                    match apply_fixes(
+                        display,
+                        &outcome.source,
+                        &fixture.settings,
+                        context.as_ref(),
+                        true,
+                    ) {
                         Ok(second) if second.source != outcome.source => {
                             failures.push(format!("{name}: second --fix changed the file again"))
                         }
@@ -218,7 +251,12 @@ fn rule_fixtures() {
             insta::assert_snapshot!(name, snapshot);
         });
     }
-    assert!(failures.is_empty(), "{} fixture failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
