@@ -2,7 +2,8 @@
 //! `instructions` rules (part 1). Ignored by default: it needs the corpus
 //! at /work/shared/corpus/dockerfiles. Writes `code<TAB>file<TAB>line` rows
 //! to `$CAREEN_CORPUS_TSV` (default /tmp/instructions1_careen.tsv) for
-//! comparison with hadolint's JSON output.
+//! comparison with hadolint's JSON output. `$CAREEN_CORPUS_DIR` lints
+//! another folder of Dockerfiles.
 //!
 //! Run: `cargo test -p careen-lint --test instructions1_corpus -- --ignored`
 
@@ -19,7 +20,9 @@ const CODES: &[&str] = &[
 #[test]
 #[ignore = "needs the shared corpus"]
 fn lint_corpus() {
-    let dir = Path::new("/work/shared/corpus/dockerfiles");
+    let dir = std::env::var("CAREEN_CORPUS_DIR")
+        .unwrap_or_else(|_| "/work/shared/corpus/dockerfiles".to_string());
+    let dir = Path::new(&dir);
     let mut settings = Settings::default();
     settings.select = CODES.iter().map(|c| c.to_string()).collect();
     let mut entries: Vec<_> = std::fs::read_dir(dir)

@@ -27,6 +27,9 @@ rule! {
     /// ## Differences from hadolint
     /// None known: like hadolint, `ONBUILD RUN` is not checked and a `cd`
     /// inside an `sh -c '…'` string is not seen.
+    ///
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct CdInsteadOfWorkdir {
         code: "DL3003",
         name: "cd-instead-of-workdir",

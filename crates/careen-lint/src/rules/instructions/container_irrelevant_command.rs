@@ -27,6 +27,9 @@ rule! {
     /// ## Differences from hadolint
     /// Same command list and matching as hadolint: the name must be written
     /// bare (`/usr/bin/vim` is not matched) and `ifconfig` is not in the list.
+    ///
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct ContainerIrrelevantCommand {
         code: "DL3001",
         name: "container-irrelevant-command",

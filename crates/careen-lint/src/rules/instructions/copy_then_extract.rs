@@ -31,6 +31,9 @@ rule! {
     /// `x` (or `--extract`/`--get`), or `unzip`, `gunzip`, `bunzip2`,
     /// `unlzma`, `unxz`, `zgz`, `uncompress`, `zcat`, `gzcat`. `tar xf` (without
     /// a dash) is not seen.
+    ///
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct CopyThenExtract {
         code: "DL3010",
         name: "copy-then-extract",

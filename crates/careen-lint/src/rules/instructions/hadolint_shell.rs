@@ -10,7 +10,8 @@
 //! - the script of `sh -c '…'` is a string, not commands;
 //! - a command name with an expansion (`$CMD x`) names no command, and a path
 //!   is not reduced to its base name (`/usr/bin/sudo` is not `sudo`);
-//! - `busybox`, `builtin`, `command`, `run` and `exec` are looked through once.
+//! - `busybox`, `builtin`, `command`, `run` and `exec` are looked through once,
+//!   and `time` is a keyword in front of the command.
 //!
 //! Flags follow hadolint's reading too: `-abc` is the flags `a`, `b`, `c`;
 //! `--name=value` is the flag `name`; `-` and `--` are not flags, and `--`
@@ -130,6 +131,22 @@ fn hl_command(command: &SimpleCommand) -> Option<HlCommand<'_>> {
         return None;
     }
     let args = command.args();
+    if first.value == "time" && !first.quoted {
+        // A bash keyword, not a command: the pipeline after it (and its
+        // `-p`) is the command.
+        let skip = args.iter().take_while(|w| w.value.starts_with('-')).count();
+        let rest = args.get(skip..).unwrap_or(&[]);
+        let name_word = rest.first()?;
+        if name_word.has_expansion {
+            return None;
+        }
+        return Some(HlCommand {
+            name: name_word.value.as_str(),
+            name_word,
+            args: rest.get(1..).unwrap_or(&[]),
+            command,
+        });
+    }
     let name_word = match first.value.as_str() {
         "busybox" | "builtin" | "command" | "run" => {
             let next = args.first()?;
@@ -316,6 +333,7 @@ mod tests {
         assert_eq!(names("busybox wget x"), ["wget"]);
         assert_eq!(names("exec -a n sudo x"), ["sudo"]);
         assert_eq!(names("sudo wget x"), ["sudo"]);
+        assert_eq!(names("time -p cd x"), ["cd"]);
         assert_eq!(names("$X y; /usr/bin/vim"), ["/usr/bin/vim"]);
     }
 

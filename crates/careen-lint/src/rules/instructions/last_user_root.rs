@@ -61,7 +61,7 @@ impl Rule for LastUserRoot {
                     InstructionKind::User(user) => Some(user),
                     _ => None,
                 })
-                .last();
+                .next_back();
             if let Some(user) = last_user.filter(|u| is_root(&u.value)) {
                 out.push(
                     Diagnostic::new(

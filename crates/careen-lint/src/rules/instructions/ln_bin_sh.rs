@@ -26,6 +26,9 @@ rule! {
     /// ## Differences from hadolint
     /// None known: like hadolint, any `ln` with an argument exactly `/bin/sh`
     /// is flagged, whichever side of the link it is on.
+    ///
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct LnBinSh {
         code: "DL4005",
         name: "ln-bin-sh",

@@ -38,6 +38,9 @@ rule! {
     /// SHELL running `bash`, `zsh` or `ash` (bare or under `/bin/`) with `-o` and a
     /// `pipefail` argument turns it off. `ONBUILD RUN` is not checked, and a
     /// pipe inside an `sh -c '…'` string is not seen.
+    ///
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct Pipefail {
         code: "DL4006",
         name: "pipefail",

@@ -25,6 +25,10 @@ rule! {
     /// RUN apt-get update
     /// USER app
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct SudoInRun {
         code: "DL3004",
         name: "sudo-in-run",

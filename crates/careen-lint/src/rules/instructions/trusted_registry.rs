@@ -1,4 +1,5 @@
 use super::hadolint_image::HlImage;
+use super::hadolint_shell::flag_value_as_written;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -111,7 +112,7 @@ impl Rule for TrustedRegistry {
                     let Some(flag) = instruction.flag("from") else {
                         continue;
                     };
-                    let value = flag.value.as_deref().unwrap_or("");
+                    let value = flag_value_as_written(ctx, flag);
                     let (registry, name) = split_loose(value);
                     if !stages.contains(name) && !trusted(registry, name) {
                         report(flag.span, value, out);

@@ -31,6 +31,9 @@ rule! {
     /// Same reading as hadolint: only `-u VALUE` is looked at (not `--uid`), and
     /// a UID counts as long when it is written with more than five characters;
     /// a variable counts as written in braces, so `-u $UID` is flagged.
+    ///
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct UseraddHighUid {
         code: "DL3046",
         name: "useradd-high-uid",

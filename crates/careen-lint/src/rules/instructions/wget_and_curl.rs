@@ -30,6 +30,9 @@ rule! {
     /// the stage, every RUN that uses either is flagged. `ONBUILD RUN`
     /// instructions are tracked separately and, as in hadolint, across all
     /// stages of the file.
+    ///
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct WgetAndCurl {
         code: "DL4001",
         name: "wget-and-curl",

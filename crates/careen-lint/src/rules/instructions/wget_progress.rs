@@ -32,6 +32,9 @@ rule! {
     /// None known. As in hadolint, `-O` (capital) is not enough: only `-o`/
     /// `--output-file`, `-a`/`--append-output`, `-q`/`--quiet`, `-nv`/
     /// `--no-verbose` and `--progress` count.
+    ///
+    /// When a RUN script has a shell syntax error, hadolint checks nothing in it;
+    /// careen still checks the commands it can read.
     pub(crate) struct WgetProgress {
         code: "DL3047",
         name: "wget-progress",
