@@ -43,7 +43,9 @@ rule! {
 }
 
 /// Flags of a RUN in a comparable form (order does not matter).
-fn flag_key(instruction: &Instruction) -> Vec<(String, Option<String>)> {
+type FlagKey = Vec<(String, Option<String>)>;
+
+fn flag_key(instruction: &Instruction) -> FlagKey {
     let mut flags: Vec<_> = instruction
         .flags
         .iter()
@@ -87,7 +89,7 @@ impl Rule for ConsecutiveRun {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // (flags, command count) of the RUN that starts the current sequence.
-        let mut previous: Option<(Vec<(String, Option<String>)>, usize)> = None;
+        let mut previous: Option<(FlagKey, usize)> = None;
         for (index, instruction) in ctx.instructions().iter().enumerate() {
             let InstructionKind::Run(run) = &instruction.kind else {
                 previous = None;

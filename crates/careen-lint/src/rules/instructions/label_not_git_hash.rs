@@ -3,7 +3,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 use crate::settings::LabelType;
 
-use super::label_schema::{labels, is_git_hash};
+use super::label_schema::{is_git_hash, labels};
 
 rule! {
     /// ## What it does
@@ -58,7 +58,9 @@ impl Rule for LabelNotGitHash {
                     label.value_span,
                     format!("label `{}` is not a git commit hash", label.key),
                 )
-                .with_help("use the full 40-character (or 7-character short) lowercase commit hash"),
+                .with_help(
+                    "use the full 40-character (or 7-character short) lowercase commit hash",
+                ),
             );
         }
     }

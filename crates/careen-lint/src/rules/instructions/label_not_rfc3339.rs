@@ -3,7 +3,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 use crate::settings::LabelType;
 
-use super::label_schema::{labels, is_rfc3339};
+use super::label_schema::{is_rfc3339, labels};
 
 rule! {
     /// ## What it does

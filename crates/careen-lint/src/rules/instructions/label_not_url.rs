@@ -3,7 +3,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 use crate::settings::LabelType;
 
-use super::label_schema::{labels, is_url};
+use super::label_schema::{is_url, labels};
 
 rule! {
     /// ## What it does

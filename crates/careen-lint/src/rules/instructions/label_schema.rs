@@ -145,20 +145,58 @@ mod tests {
 
     #[test]
     fn urls() {
-        for ok in ["http://x.org/a", "http://", "http:", "mailto:a@b.c", "x:y", "http://[::1]/", "git+ssh://x", "http://x:99999/"] {
+        for ok in [
+            "http://x.org/a",
+            "http://",
+            "http:",
+            "mailto:a@b.c",
+            "x:y",
+            "http://[::1]/",
+            "git+ssh://x",
+            "http://x:99999/",
+        ] {
             assert!(is_url(ok), "{ok}");
         }
-        for bad in ["/path", "//host/x", "http://a b", "http://x/é", "1http://x", "http://x/<a>", "http://x/a|b", "http://x#a#b", "x", ""] {
+        for bad in [
+            "/path",
+            "//host/x",
+            "http://a b",
+            "http://x/é",
+            "1http://x",
+            "http://x/<a>",
+            "http://x/a|b",
+            "http://x#a#b",
+            "x",
+            "",
+        ] {
             assert!(!is_url(bad), "{bad}");
         }
     }
 
     #[test]
     fn times() {
-        for ok in ["2020-01-01T00:00:00Z", "2020-01-01t00:00:00z", "2020-01-01T00:00:00+0100", "2020-01-01T00:00:00.123+01:00", "2020-01-01T00:00:60Z", "2020-01-01T00:00:00.Z", " 2020-01-01T00:00:00Z ", "2024-02-29T00:00:00Z"] {
+        for ok in [
+            "2020-01-01T00:00:00Z",
+            "2020-01-01t00:00:00z",
+            "2020-01-01T00:00:00+0100",
+            "2020-01-01T00:00:00.123+01:00",
+            "2020-01-01T00:00:60Z",
+            "2020-01-01T00:00:00.Z",
+            " 2020-01-01T00:00:00Z ",
+            "2024-02-29T00:00:00Z",
+        ] {
             assert!(is_rfc3339(ok), "{ok}");
         }
-        for bad in ["2020-01-01", "2020-01-01 00:00:00Z", "2020-01-01T00:00:00", "2020-01-01T25:00:00Z", "2020-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2020-01-01T00:00:00,5Z", "2020-01-01T0:00:00Z"] {
+        for bad in [
+            "2020-01-01",
+            "2020-01-01 00:00:00Z",
+            "2020-01-01T00:00:00",
+            "2020-01-01T25:00:00Z",
+            "2020-02-30T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2020-01-01T00:00:00,5Z",
+            "2020-01-01T0:00:00Z",
+        ] {
             assert!(!is_rfc3339(bad), "{bad}");
         }
     }
@@ -168,7 +206,18 @@ mod tests {
         for ok in ["MIT", "Apache-2.0", "GPL-2.0-only", "0BSD", "Apache-2.0 "] {
             assert!(is_spdx(ok), "{ok}");
         }
-        for bad in ["mit", "MIT OR Apache-2.0", "GPL-2.0", "GPL-2.0+", "MIT+", "NOASSERTION", "NONE", "LicenseRef-x", " MIT", ""] {
+        for bad in [
+            "mit",
+            "MIT OR Apache-2.0",
+            "GPL-2.0",
+            "GPL-2.0+",
+            "MIT+",
+            "NOASSERTION",
+            "NONE",
+            "LicenseRef-x",
+            " MIT",
+            "",
+        ] {
             assert!(!is_spdx(bad), "{bad}");
         }
     }
@@ -185,20 +234,52 @@ mod tests {
 
     #[test]
     fn semvers() {
-        for ok in ["1.0.0", "1.0.0-alpha.1+b", "01.0.0", "1.0.0-01", "1.0.0-", "1.0.0+", "1.0.0-a.", "1.0.0-+b"] {
+        for ok in [
+            "1.0.0",
+            "1.0.0-alpha.1+b",
+            "01.0.0",
+            "1.0.0-01",
+            "1.0.0-",
+            "1.0.0+",
+            "1.0.0-a.",
+            "1.0.0-+b",
+        ] {
             assert!(is_semver(ok), "{ok}");
         }
-        for bad in ["1.0", "v1.0.0", " 1.0.0", "1.0.0 ", "1.0.0-a..b", "1.0.0-a_b", "1.0.0+b..c", "1.0.0-ä"] {
+        for bad in [
+            "1.0",
+            "v1.0.0",
+            " 1.0.0",
+            "1.0.0 ",
+            "1.0.0-a..b",
+            "1.0.0-a_b",
+            "1.0.0+b..c",
+            "1.0.0-ä",
+        ] {
             assert!(!is_semver(bad), "{bad}");
         }
     }
 
     #[test]
     fn emails() {
-        for ok in ["a@b.c", "a@b", "a.b@c", "\"a b\"@c.d", "a@[1.2.3.4]", "a@b.", "A@B.C", "a+b@c.d", " a@b.c", "a@b.c.d-e"] {
+        for ok in [
+            "a@b.c",
+            "a@b",
+            "a.b@c",
+            "\"a b\"@c.d",
+            "a@[1.2.3.4]",
+            "a@b.",
+            "A@B.C",
+            "a+b@c.d",
+            " a@b.c",
+            "a@b.c.d-e",
+        ] {
             assert!(is_email(ok), "{ok}");
         }
-        for bad in ["a b@c.d", "a..b@c.d", "a@-b.c", "a@b_c.d", "a@b-.c", "a@.b", "a.@b", ".a@b", "a@b..c", "<a@b.c>", ""] {
+        for bad in [
+            "a b@c.d", "a..b@c.d", "a@-b.c", "a@b_c.d", "a@b-.c", "a@.b", "a.@b", ".a@b", "a@b..c",
+            "<a@b.c>", "",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

@@ -51,7 +51,9 @@ impl Rule for LabelSuperfluous {
         }
         let mut reported = None;
         for label in labels(ctx) {
-            if ctx.settings.label_schema.contains_key(&label.key) || reported == Some(label.instruction) {
+            if ctx.settings.label_schema.contains_key(&label.key)
+                || reported == Some(label.instruction)
+            {
                 continue;
             }
             reported = Some(label.instruction);

@@ -49,8 +49,12 @@ impl Rule for MultipleCmd {
                 InstructionKind::Cmd(_) => {
                     if seen {
                         out.push(
-                            Diagnostic::new(&Self::INFO, instruction.keyword_span, "the stage already has a `CMD`; only the last one is used")
-                                .with_help("keep only the `CMD` that should run"),
+                            Diagnostic::new(
+                                &Self::INFO,
+                                instruction.keyword_span,
+                                "the stage already has a `CMD`; only the last one is used",
+                            )
+                            .with_help("keep only the `CMD` that should run"),
                         );
                     }
                     seen = true;

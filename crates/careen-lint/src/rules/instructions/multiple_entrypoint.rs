@@ -48,8 +48,12 @@ impl Rule for MultipleEntrypoint {
                 InstructionKind::Entrypoint(_) => {
                     if seen {
                         out.push(
-                            Diagnostic::new(&Self::INFO, instruction.keyword_span, "the stage already has an `ENTRYPOINT`; only the last one is used")
-                                .with_help("keep only the `ENTRYPOINT` that should run"),
+                            Diagnostic::new(
+                                &Self::INFO,
+                                instruction.keyword_span,
+                                "the stage already has an `ENTRYPOINT`; only the last one is used",
+                            )
+                            .with_help("keep only the `ENTRYPOINT` that should run"),
                         );
                     }
                     seen = true;

@@ -50,8 +50,12 @@ impl Rule for MultipleHealthchecks {
                 InstructionKind::Healthcheck(_) => {
                     if seen {
                         out.push(
-                            Diagnostic::new(&Self::INFO, instruction.keyword_span, "the stage already has a `HEALTHCHECK`; only the last one is used")
-                                .with_help("keep one `HEALTHCHECK` per stage"),
+                            Diagnostic::new(
+                                &Self::INFO,
+                                instruction.keyword_span,
+                                "the stage already has a `HEALTHCHECK`; only the last one is used",
+                            )
+                            .with_help("keep one `HEALTHCHECK` per stage"),
                         );
                     }
                     seen = true;

@@ -23,6 +23,11 @@ rule! {
     /// FROM node:22
     /// ONBUILD COPY . /app
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// `ONBUILD ONBUILD` is rejected by the Dockerfile parser (as BuildKit's
+    /// parser rejects it), so careen reports it as a parse error rather than
+    /// with this rule.
     pub(crate) struct OnbuildForbiddenTrigger {
         code: "DL3043",
         name: "onbuild-forbidden-trigger",

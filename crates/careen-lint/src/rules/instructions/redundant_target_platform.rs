@@ -54,7 +54,10 @@ impl Rule for RedundantTargetPlatform {
             // Remove the flag and the blanks after it.
             let start = flag.span.start.offset;
             let mut end = flag.span.end.offset;
-            while source.get(end..end + 1).is_some_and(|c| c == " " || c == "\t") {
+            while source
+                .get(end..end + 1)
+                .is_some_and(|c| c == " " || c == "\t")
+            {
                 end += 1;
             }
             out.push(

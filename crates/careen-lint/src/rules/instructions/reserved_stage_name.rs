@@ -53,7 +53,10 @@ impl Rule for ReservedStageName {
                     Diagnostic::new(
                         &Self::INFO,
                         alias.span,
-                        format!("`{}` is a reserved name and should not name a stage", alias.value),
+                        format!(
+                            "`{}` is a reserved name and should not name a stage",
+                            alias.value
+                        ),
                     )
                     .with_help("pick another stage name"),
                 );

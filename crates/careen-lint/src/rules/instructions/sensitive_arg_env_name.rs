@@ -130,12 +130,18 @@ impl Rule for SensitiveArgEnvName {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for instruction in ctx.instructions() {
-            if let Some(name) = names(instruction).into_iter().find(|n| is_sensitive(&n.value)) {
+            if let Some(name) = names(instruction)
+                .into_iter()
+                .find(|n| is_sensitive(&n.value))
+            {
                 out.push(
                     Diagnostic::new(
                         &Self::INFO,
                         name.span,
-                        format!("`{}` looks like a secret and is stored in the image", name.value),
+                        format!(
+                            "`{}` looks like a secret and is stored in the image",
+                            name.value
+                        ),
                     )
                     .with_help("pass secrets with `RUN --mount=type=secret` instead"),
                 );
