@@ -41,7 +41,10 @@ fn practice_rules_over_corpus() {
         files_parsed += 1;
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         for d in diagnostics {
-            assert!(d.span.end.offset <= source.len(), "{name}: span outside file");
+            assert!(
+                d.span.end.offset <= source.len(),
+                "{name}: span outside file"
+            );
             *counts.entry(d.code).or_default() += 1;
             let line = source
                 .lines()
@@ -49,11 +52,17 @@ fn practice_rules_over_corpus() {
                 .unwrap_or("")
                 .trim();
             let line: String = line.chars().take(110).collect();
-            println!("{} {name}:{} {} | {line}", d.code, d.span.start.line, d.message);
+            println!(
+                "{} {name}:{} {} | {line}",
+                d.code, d.span.start.line, d.message
+            );
         }
     }
     println!("\nfiles linted: {files_parsed}/{}", paths.len());
     for code in &codes {
-        println!("{code}: {}", counts.get(code.as_str()).copied().unwrap_or(0));
+        println!(
+            "{code}: {}",
+            counts.get(code.as_str()).copied().unwrap_or(0)
+        );
     }
 }

@@ -153,7 +153,10 @@ impl Rule for BuildCacheLeft {
                     Tool::Cargo => ("cargo", "registry cache", "build in an earlier stage, use a cache mount, or remove `~/.cargo/registry`"),
                     Tool::Composer => ("composer", "download cache", "add `--no-cache`, use a cache mount, or run `composer clear-cache`"),
                 };
-                let mut sub = view.subcommand().map(|w| w.value.clone()).unwrap_or_default();
+                let mut sub = view
+                    .subcommand()
+                    .map(|w| w.value.clone())
+                    .unwrap_or_default();
                 if sub == "mod" {
                     sub.push_str(" download");
                 }

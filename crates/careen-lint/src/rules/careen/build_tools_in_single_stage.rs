@@ -3,14 +3,13 @@ use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 use careen_dockerfile::shell::SimpleCommand;
-use careen_dockerfile::InstructionKind;
 
 rule! {
     /// ## What it does
     /// Checks for single-stage images that install build-only tools —
     /// compilers (`gcc`, `g++`, `clang`), `make`, `cmake`, `build-essential`,
-    /// `build-base`, `git`, header packages (`*-dev`, `*-devel`) — and keep
-    /// them.
+    /// `build-base`, header packages (`*-dev`, `*-devel`), and `git` next to
+    /// them — and keep them.
     ///
     /// ## Why is this bad?
     /// A toolchain is needed to build native extensions or the program, not to
@@ -106,6 +105,28 @@ fn removed(command: &SimpleCommand) -> Vec<String> {
         .collect()
 }
 
+/// The Debian official-image idiom: `apt-mark auto '.*'` then
+/// `apt-get purge --auto-remove` (or `autoremove`) removes whatever the
+/// `RUN` installed and nothing marked manual kept.
+fn auto_removes_everything(commands: &[&SimpleCommand]) -> bool {
+    let sub_is = |c: &SimpleCommand, tool: &str, subs: &[&str]| {
+        let view = c.effective();
+        view.name().map(practice::basename) == Some(tool)
+            && view
+                .positional_args(&["-o"])
+                .first()
+                .is_some_and(|s| subs.contains(&s.value.as_str()))
+    };
+    let marks_auto = commands.iter().any(|c| sub_is(c, "apt-mark", &["auto"]));
+    let auto_removes = commands.iter().any(|c| {
+        sub_is(c, "apt-get", &["autoremove"])
+            || (sub_is(c, "apt-get", &["purge", "remove"])
+                && c.effective()
+                    .has_option(&[], &["auto-remove", "autoremove"]))
+    });
+    marks_auto && auto_removes
+}
+
 impl Rule for BuildToolsInSingleStage {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -118,17 +139,14 @@ impl Rule for BuildToolsInSingleStage {
         let Some(stage) = ctx.final_stage() else {
             return;
         };
-        let has_command = stage.instructions.clone().any(|i| {
-            matches!(
-                ctx.instructions().get(i).map(|x| &x.kind),
-                Some(InstructionKind::Cmd(_) | InstructionKind::Entrypoint(_))
-            )
-        });
-        if !has_command {
+        if !practice::runs_application(ctx) {
             return;
         }
         for index in stage.instructions.clone() {
             let commands: Vec<_> = ctx.commands(index).collect();
+            if auto_removes_everything(&commands.iter().map(|(_, c)| *c).collect::<Vec<_>>()) {
+                continue;
+            }
             let removed_here: Vec<String> = commands.iter().flat_map(|(_, c)| removed(c)).collect();
             for (script, command) in &commands {
                 let Some(packages) = practice::os_package_install(command) else {
@@ -145,6 +163,11 @@ impl Rule for BuildToolsInSingleStage {
                     .filter(|w| !w.has_expansion && is_build_tool(&w.value))
                     .filter(|w| !removed_here.iter().any(|r| r == package_name(&w.value)))
                     .collect();
+                // `git` alone is often needed at run time (git servers,
+                // editors, CI agents); it is reported only beside a toolchain.
+                if tools.iter().all(|w| package_name(&w.value) == "git") {
+                    continue;
+                }
                 let Some(first) = tools.first() else { continue };
                 let names: Vec<String> = tools
                     .iter()
@@ -161,9 +184,10 @@ impl Rule for BuildToolsInSingleStage {
                         &Self::INFO,
                         ctx.script_span(script, first.range.clone()),
                         format!(
-                            "build-only package{} {}{more} stay in the single-stage image",
+                            "build-only package{} {}{more} {} in the single-stage image",
                             if tools.len() > 1 { "s" } else { "" },
-                            names.join(", ")
+                            names.join(", "),
+                            if tools.len() > 1 { "stay" } else { "stays" }
                         ),
                     )
                     .with_help(

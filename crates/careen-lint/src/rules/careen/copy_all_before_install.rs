@@ -84,6 +84,9 @@ impl Rule for CopyAllBeforeInstall {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for stage in &ctx.stages {
             let mut copy_all: Option<(&Word, &str)> = None;
+            // Dependencies installed before the whole context was copied (the
+            // manifest-first pattern; a later install only adds the project).
+            let mut installed_before = false;
             for index in stage.instructions.clone() {
                 let Some(instruction) = ctx.instructions().get(index) else {
                     continue;
@@ -104,14 +107,18 @@ impl Rule for CopyAllBeforeInstall {
                             .map(|s| (s, keyword));
                     }
                     InstructionKind::Run(_) => {
-                        let Some((source, keyword)) = copy_all else {
-                            continue;
-                        };
                         let Some(install) =
                             ctx.commands(index).find_map(|(_, c)| dependency_install(c))
                         else {
                             continue;
                         };
+                        let Some((source, keyword)) = copy_all else {
+                            installed_before = true;
+                            continue;
+                        };
+                        if installed_before {
+                            break;
+                        }
                         out.push(
                             Diagnostic::new(
                                 &Self::INFO,

@@ -18,7 +18,8 @@ rule! {
     /// The final image counts as a service when it `EXPOSE`s a port, or when
     /// its `CMD`/`ENTRYPOINT` starts a known server (uvicorn, gunicorn,
     /// hypercorn, `flask run`, `manage.py runserver`, `node server.js`,
-    /// `npm start`, `next start`, nginx, puma, …). A stdio MCP server (a
+    /// `npm start`, `next start`, nginx, puma, …); an `EXPOSE` of UDP ports
+    /// only does not count. A stdio MCP server (a
     /// command mentioning `mcp` with no port and no HTTP transport) is not a
     /// service. A `HEALTHCHECK` in a stage the final stage is built `FROM`
     /// counts, and so does `HEALTHCHECK NONE` (an explicit choice).
@@ -61,7 +62,7 @@ pub(crate) fn runs_server(words: &[String]) -> Option<String> {
         let found = match name {
             "uvicorn" | "gunicorn" | "hypercorn" | "daphne" | "waitress-serve" | "granian"
             | "puma" | "unicorn" | "nginx" | "httpd" | "apache2-foreground" | "caddy"
-            | "http-server" | "php-fpm" | "traefik" | "envoy" => true,
+            | "http-server" | "traefik" | "envoy" => true,
             "flask" | "streamlit" | "fastapi" => next == "run" || next == "dev",
             "rails" => next == "server" || next == "s",
             "next" | "nuxt" | "remix-serve" | "astro" => next == "start" || name == "remix-serve",
@@ -108,8 +109,12 @@ impl Rule for HttpServiceWithoutHealthcheck {
             match ctx.instructions().get(index).map(|i| &i.kind) {
                 Some(InstructionKind::Healthcheck(_)) => return,
                 Some(InstructionKind::Expose(ports)) => {
-                    if let Some(first) = ports.first() {
-                        expose = Some(first.clone());
+                    // A UDP-only port cannot be probed over HTTP.
+                    if let Some(tcp) = ports
+                        .iter()
+                        .find(|p| !p.value.to_ascii_lowercase().ends_with("/udp"))
+                    {
+                        expose = Some(tcp.clone());
                     }
                 }
                 _ => {}
@@ -179,5 +184,37 @@ mod tests {
         assert!(stdio_mcp(&words(
             "npx -y @modelcontextprotocol/server-filesystem mcp"
         )));
+    }
+}
+
+#[cfg(test)]
+mod whole_file_tests {
+    use crate::rules::careen::practice::fired_lines;
+
+    #[test]
+    fn healthcheck_or_no_service() {
+        for source in [
+            "FROM python:3.12\nEXPOSE 80\nHEALTHCHECK CMD curl -f http://localhost/\n",
+            "FROM python:3.12 AS base\nHEALTHCHECK NONE\nFROM base\nEXPOSE 80\n",
+            "FROM python:3.12\nCMD [\"python\", \"main.py\"]\n",
+            "FROM node:22\nCMD [\"node\", \"dist/index.js\"]\n",
+            "FROM node:22\nCMD [\"npx\", \"-y\", \"@acme/mcp-server-notes\"]\n",
+            "FROM alpine\nEXPOSE 53/udp\n",
+        ] {
+            assert!(fired_lines("CR1002", source).is_empty(), "{source}");
+        }
+    }
+
+    #[test]
+    fn services() {
+        assert_eq!(fired_lines("CR1002", "FROM nginx:1\nEXPOSE 80\n"), [2]);
+        assert_eq!(
+            fired_lines("CR1002", "FROM python:3\nCMD uvicorn app:app --port 80\n"),
+            [2]
+        );
+        assert_eq!(
+            fired_lines("CR1002", "FROM node:22\nCMD [\"node\", \"mcp.js\", \"--transport\", \"http\"]\nEXPOSE 3000\n"),
+            [3]
+        );
     }
 }

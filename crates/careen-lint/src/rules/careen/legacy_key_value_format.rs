@@ -56,7 +56,9 @@ fn fix(ctx: &Context<'_>, pair: &KeyValue) -> Option<Fix> {
         value.len() >= 2
             && value.starts_with(q)
             && value.ends_with(q)
-            && value[1..value.len() - 1].chars().all(|c| c != q && c != escape)
+            && value[1..value.len() - 1]
+                .chars()
+                .all(|c| c != q && c != escape)
     });
     if whole_quoted {
         return Some(Fix::safe("Use `key=value`", vec![Edit::replace(gap, "=")]));

@@ -21,6 +21,8 @@ rule! {
     /// (`docker build --label`, docker/metadata-action) are invisible here:
     /// ignore the rule if you set them that way.
     ///
+    /// Opt-in (select `CR1102`): most Dockerfiles get these labels from CI.
+    ///
     /// ## Example
     /// ```dockerfile
     /// FROM python:3.12-slim
@@ -42,7 +44,7 @@ rule! {
         name: "missing-oci-labels",
         severity: Info,
         fix: None,
-        enabled: true,
+        enabled: false,
     }
 }
 
@@ -100,5 +102,17 @@ impl Rule for MissingOciLabels {
             )
             .with_help("add `LABEL org.opencontainers.image.<key>=…`, fed by `ARG`s for values known at build time"),
         );
+    }
+}
+
+#[cfg(test)]
+mod whole_file_tests {
+    use crate::rules::careen::practice::fired_lines;
+
+    #[test]
+    fn labels_in_parent_stage_count() {
+        let source = "FROM alpine AS base\nARG V\nLABEL org.opencontainers.image.source=x \\\n  org.opencontainers.image.revision=$V org.opencontainers.image.version=$V\nFROM base\nLABEL \"org.opencontainers.image.created\"=$V\n";
+        assert!(fired_lines("CR1102", source).is_empty());
+        assert_eq!(fired_lines("CR1102", "FROM alpine\n"), [1]);
     }
 }

@@ -20,7 +20,10 @@ rule! {
     /// Stages the final stage is built `FROM` count: a `USER` there is
     /// inherited. Base images that are known to default to an unprivileged
     /// user (tags or names with `nonroot`/`rootless`, Chainguard images) are
-    /// not reported.
+    /// not reported, nor are Windows images and base images (no `CMD` or
+    /// `ENTRYPOINT`, or one that only starts a shell or an interpreter's
+    /// REPL, such as `CMD ["python3"]`): images built `FROM` them set the
+    /// user.
     ///
     /// ## Example
     /// ```dockerfile
@@ -83,7 +86,11 @@ impl Rule for MissingUser {
         let Some(root) = practice::root_base(ctx) else {
             return;
         };
-        if root.base.contains('$') || defaults_to_non_root(&root.base) {
+        if root.base.contains('$')
+            || defaults_to_non_root(&root.base)
+            || practice::is_windows_image(&root.base)
+            || !practice::runs_application(ctx)
+        {
             return;
         }
         let Some(InstructionKind::From(from)) = ctx
@@ -116,5 +123,34 @@ mod tests {
         assert!(defaults_to_non_root("gcr.io/distroless/static:nonroot"));
         assert!(defaults_to_non_root("cgr.dev/chainguard/python:latest"));
         assert!(!defaults_to_non_root("python:3.12-slim"));
+    }
+}
+
+#[cfg(test)]
+mod whole_file_tests {
+    use crate::rules::careen::practice::fired_lines;
+
+    #[test]
+    fn user_anywhere_in_the_final_image_counts() {
+        let inherited = "FROM node:22 AS base\nUSER node\nFROM base\nCMD [\"node\", \"s.js\"]\n";
+        assert!(fired_lines("CR1001", inherited).is_empty());
+        let late = "FROM node:22\nCMD [\"node\", \"s.js\"]\nUSER 1000\n";
+        assert!(fired_lines("CR1001", late).is_empty());
+        let missing = "FROM node:22\nCMD [\"node\", \"s.js\"]\n";
+        assert_eq!(fired_lines("CR1001", missing), [1]);
+    }
+
+    #[test]
+    fn base_and_special_images_are_skipped() {
+        for source in [
+            "FROM debian:12\nCMD [\"bash\"]\n",
+            "FROM debian:12\nRUN true\n",
+            "FROM node:22\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\"]\n",
+            "FROM gcr.io/distroless/static:nonroot\nCMD [\"/app\"]\n",
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCMD [\"app.exe\"]\n",
+            "ARG BASE=x\nFROM $BASE\nCMD [\"/app\"]\n",
+        ] {
+            assert!(fired_lines("CR1001", source).is_empty(), "{source}");
+        }
     }
 }

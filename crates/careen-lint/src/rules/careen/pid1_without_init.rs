@@ -96,8 +96,16 @@ fn pid1_of(ctx: &Context<'_>, command: &Command, keyword: Span) -> Pid1 {
             .iter()
             .position(|w| w.starts_with('-') && w.contains('c'))
         {
-            let script = rest.get(position + 1).map(|s| s.trim_start()).unwrap_or("");
-            if script.starts_with("exec ") {
+            let script = rest.get(position + 1).map(|s| s.as_str()).unwrap_or("");
+            let parsed = careen_dockerfile::shell::parse(script);
+            let top: Vec<_> = parsed.commands.iter().filter(|c| c.depth == 0).collect();
+            if let [single] = top.as_slice() {
+                // The shell execs a lone command: that command is PID 1.
+                let view = single.effective();
+                let program = view.name().map(practice::basename).unwrap_or("");
+                if is_runtime(program) && !view.args().is_empty() {
+                    return Pid1::Bare(program.to_string(), *span);
+                }
                 return Pid1::Unknown;
             }
             return Pid1::Bare(name.to_string(), *span);
@@ -105,7 +113,8 @@ fn pid1_of(ctx: &Context<'_>, command: &Command, keyword: Span) -> Pid1 {
         // `sh script.sh`: a script; assume it execs.
         return Pid1::Unknown;
     }
-    if is_runtime(name) {
+    // A bare interpreter (`CMD ["python3"]`) is a base image's REPL default.
+    if is_runtime(name) && iter.next().is_some() {
         return Pid1::Bare(name.to_string(), *span);
     }
     Pid1::Unknown
@@ -117,6 +126,9 @@ impl Rule for Pid1WithoutInit {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if practice::root_base(ctx).is_some_and(|s| practice::is_windows_image(&s.base)) {
+            return;
+        }
         let (cmd, entrypoint) = practice::final_cmd_entrypoint(ctx);
         let chosen = match (entrypoint, cmd) {
             (Some(entrypoint), _) => entrypoint,
@@ -153,5 +165,48 @@ mod tests {
         assert!(is_runtime("node"));
         assert!(!is_runtime("python-app"));
         assert!(!is_runtime("gunicorn"));
+    }
+}
+
+#[cfg(test)]
+mod whole_file_tests {
+    use crate::rules::careen::practice::fired_lines;
+
+    #[test]
+    fn init_scripts_and_repls_are_fine() {
+        for source in [
+            "FROM node:22\nENTRYPOINT [\"tini\", \"--\"]\nCMD [\"node\", \"s.js\"]\n",
+            "FROM node:22\nENTRYPOINT [\"/usr/bin/dumb-init\", \"--\"]\nCMD node s.js\n",
+            "FROM node:22\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"node\", \"s.js\"]\n",
+            "FROM python:3\nCMD [\"python3\"]\n",
+            "FROM python:3\nCMD [\"gunicorn\", \"app:app\"]\n",
+            "FROM python:3\nCMD [\"sh\", \"-c\", \"exec gunicorn app:app\"]\n",
+            "FROM python:3\n",
+        ] {
+            assert!(fired_lines("CR1003", source).is_empty(), "{source}");
+        }
+    }
+
+    #[test]
+    fn bare_pid1() {
+        assert_eq!(
+            fired_lines("CR1003", "FROM node:22\nCMD node server.js\n"),
+            [2]
+        );
+        assert_eq!(
+            fired_lines("CR1003", "FROM python:3\nCMD cd /app && gunicorn app:app\n"),
+            [2]
+        );
+        assert_eq!(
+            fired_lines(
+                "CR1003",
+                "FROM python:3\nCMD [\"sh\", \"-c\", \"python a.py\"]\n"
+            ),
+            [2]
+        );
+        assert_eq!(
+            fired_lines("CR1003", "FROM python:3\nCMD [\"sh\", \"-c\", \"x; y\"]\n"),
+            [2]
+        );
     }
 }

@@ -55,6 +55,79 @@ pub(crate) fn root_base<'c>(ctx: &'c Context<'_>) -> Option<&'c Stage> {
     final_chain(ctx).last().copied()
 }
 
+/// A Windows base image (PID 1, users and permissions work differently).
+pub(crate) fn is_windows_image(base: &str) -> bool {
+    let lower = base.to_ascii_lowercase();
+    lower.contains("windows") || lower.contains("servercore") || lower.contains("nanoserver")
+}
+
+/// Programs that, started with no arguments, are an interactive shell or
+/// REPL: the default command of a base image, not an application.
+const INTERACTIVE: &[&str] = &[
+    "sh",
+    "bash",
+    "ash",
+    "dash",
+    "zsh",
+    "fish",
+    "node",
+    "nodejs",
+    "bun",
+    "deno",
+    "irb",
+    "ruby",
+    "php",
+    "perl",
+    "jshell",
+    "ghci",
+    "erl",
+    "iex",
+    "r",
+    "julia",
+    "lua",
+    "pwsh",
+    "powershell",
+    "cmd",
+    "cmd.exe",
+    "python",
+    "python2",
+    "python3",
+];
+
+/// The argv is just an interactive interpreter or shell (`["python3"]`,
+/// `bash`, `php -a`).
+pub(crate) fn is_interactive(words: &[String]) -> bool {
+    let Some(first) = words.first() else {
+        return false;
+    };
+    let name = basename(first).to_ascii_lowercase();
+    let name = name.trim_end_matches(".exe");
+    let known = INTERACTIVE.contains(&name)
+        || name
+            .strip_prefix("python")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    known
+        && words
+            .iter()
+            .skip(1)
+            .all(|w| matches!(w.as_str(), "-a" | "-i" | "-l" | "--login"))
+}
+
+/// The final image runs an application: its effective command is known
+/// and is not just an interactive shell or interpreter.
+pub(crate) fn runs_application(ctx: &Context<'_>) -> bool {
+    let (cmd, entrypoint) = final_cmd_entrypoint(ctx);
+    // `ENTRYPOINT ["docker-entrypoint.sh"]` + `CMD ["node"]` is still a REPL.
+    if cmd.is_some_and(|(_, c)| is_interactive(&all_command_text(c))) {
+        return false;
+    }
+    let mut words = Vec::new();
+    for (_, command) in [entrypoint, cmd].into_iter().flatten() {
+        words.extend(all_command_text(command));
+    }
+    !words.is_empty() && !is_interactive(&words)
+}
+
 /// The RUN has a `--mount=type=cache` (any target).
 pub(crate) fn has_cache_mount(instruction: &Instruction) -> bool {
     instruction.flags.iter().any(|flag| {
@@ -129,11 +202,12 @@ pub(crate) fn all_command_text(command: &Command) -> Vec<String> {
     }
 }
 
+/// An instruction index and its command.
+pub(crate) type Found<'c> = Option<(usize, &'c Command)>;
+
 /// The last CMD and the last ENTRYPOINT of the final image's stages
 /// (a later stage's instruction wins; `None` when inherited from the base).
-pub(crate) fn final_cmd_entrypoint<'c>(
-    ctx: &'c Context<'_>,
-) -> (Option<(usize, &'c Command)>, Option<(usize, &'c Command)>) {
+pub(crate) fn final_cmd_entrypoint<'c>(ctx: &'c Context<'_>) -> (Found<'c>, Found<'c>) {
     let mut cmd = None;
     let mut entrypoint = None;
     for index in final_image_instructions(ctx) {
@@ -185,6 +259,19 @@ pub(crate) fn os_package_install(command: &SimpleCommand) -> Option<Vec<&shell::
     Some(rest.to_vec())
 }
 
+/// Lines where rule `code` fires on `source` (no build context), for the
+/// whole-file cases of rules' unit tests.
+#[cfg(test)]
+pub(crate) fn fired_lines(code: &str, source: &str) -> Vec<u32> {
+    let settings = crate::Settings {
+        select: vec![code.to_string()],
+        ..crate::Settings::default()
+    };
+    crate::lint_source(std::path::Path::new("Dockerfile"), source, &settings, None)
+        .map(|ds| ds.iter().map(|d| d.span.start.line).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,21 +289,21 @@ mod tests {
     }
 
     #[test]
+    fn interactive_commands() {
+        let words = |t: &str| t.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert!(is_interactive(&words("python3")));
+        assert!(is_interactive(&words("/bin/bash")));
+        assert!(is_interactive(&words("php -a")));
+        assert!(!is_interactive(&words("python3 app.py")));
+        assert!(!is_interactive(&words("php-fpm")));
+        assert!(is_windows_image(
+            "mcr.microsoft.com/windows/servercore:ltsc2022"
+        ));
+    }
+
+    #[test]
     fn basenames() {
         assert_eq!(basename("/usr/bin/node"), "node");
         assert_eq!(basename("node"), "node");
     }
-}
-
-/// Lines where rule `code` fires on `source` (no build context), for the
-/// whole-file cases of rules' unit tests.
-#[cfg(test)]
-pub(crate) fn fired_lines(code: &str, source: &str) -> Vec<u32> {
-    let settings = crate::Settings {
-        select: vec![code.to_string()],
-        ..crate::Settings::default()
-    };
-    crate::lint_source(std::path::Path::new("Dockerfile"), source, &settings, None)
-        .map(|ds| ds.iter().map(|d| d.span.start.line).collect())
-        .unwrap_or_default()
 }
