@@ -25,6 +25,11 @@ rule! {
     /// or a private key, fires everywhere. Messages never show more than the
     /// first 4 characters of a value.
     ///
+    /// ## Differences from BuildKit
+    /// A GPG/PGP key name whose value is a hexadecimal fingerprint
+    /// (`ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D`, common in
+    /// official images) identifies a public key and is not reported.
+    ///
     /// ## Example
     /// ```dockerfile
     /// FROM node:22
@@ -76,7 +81,10 @@ impl Rule for SecretsInArgOrEnv {
                     .map(|v| careen_dockerfile::expand::unquote(&v.value, escape))
                     .unwrap_or_default();
                 let token = find_token(&literal);
-                if check_names && is_secret_name(&name.value) {
+                if check_names
+                    && is_secret_name(&name.value)
+                    && !is_key_fingerprint(&name.value, &literal)
+                {
                     let mut message =
                         format!("`{keyword} {}` looks like it holds a secret", name.value);
                     if let Some(token) = &token {
@@ -98,5 +106,34 @@ impl Rule for SecretsInArgOrEnv {
                 }
             }
         }
+    }
+}
+
+/// `GPG_KEY=<hex fingerprint>`: names a public key, not a secret.
+fn is_key_fingerprint(name: &str, value: &str) -> bool {
+    let gpg = name
+        .split('_')
+        .any(|t| t.eq_ignore_ascii_case("gpg") || t.eq_ignore_ascii_case("pgp"));
+    let hex: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let hex = hex.strip_prefix("0x").unwrap_or(&hex);
+    gpg && hex.len() >= 16 && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints() {
+        assert!(is_key_fingerprint(
+            "GPG_KEY",
+            "A035C8C19219BA821ECEA86B64E628F8D684696D"
+        ));
+        assert!(is_key_fingerprint("PGP_KEY", "0x64E628F8D684696D"));
+        assert!(!is_key_fingerprint("GPG_KEY", "hunter2"));
+        assert!(!is_key_fingerprint(
+            "API_KEY",
+            "A035C8C19219BA821ECEA86B64E628F8D684696D"
+        ));
     }
 }
