@@ -17,6 +17,9 @@ rule! {
     /// escalation and image scanners report it. World-writable directories
     /// with the sticky bit (`chmod 1777 /tmp`) are the standard for shared
     /// temporary directories and are not reported.
+    /// A setgid directory (`chmod g+s /srv/shared`, so new files inherit the
+    /// group) is reported too, since the rule cannot tell directories from
+    /// files; silence it there with `# careen ignore=CR1004`.
     ///
     /// ## Example
     /// ```dockerfile
