@@ -42,7 +42,7 @@ impl<'a> Context<'a> {
         let scripts = dockerfile
             .instructions
             .iter()
-            .map(|instruction| scripts_of(instruction))
+            .map(scripts_of)
             .collect();
         Context {
             path,

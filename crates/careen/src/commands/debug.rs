@@ -29,7 +29,7 @@ fn dockerfile_ast(args: DockerfileAstArgs) -> anyhow::Result<ExitStatus> {
     match args.format {
         DebugFormat::Text => {
             for child in &dockerfile.root.children {
-                writeln!(out, "{}", child.dump())?;
+                writeln!(out, "({})", child.dump())?;
             }
         }
         DebugFormat::Json => {

@@ -4,6 +4,8 @@ mod copy_sources;
 mod dockerignore_misses_heavy_dirs;
 mod large_build_context;
 mod file_removed_in_later_layer;
+mod secret_in_run;
+mod dockerignore_pattern_issues;
 mod missing_dockerignore;
 mod secret_files_in_context;
 mod secrets;
@@ -34,8 +36,6 @@ mod practice;
 mod stage_name_casing;
 mod undefined_arg_in_from;
 mod unknown_instruction;
-mod secret_in_run;
-mod dockerignore_pattern_issues;
 use crate::rule::Rule;
 
 pub(crate) static RULES: &[&dyn Rule] = &[
@@ -45,6 +45,8 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &dockerignore_misses_heavy_dirs::DockerignoreMissesHeavyDirs,
     &large_build_context::LargeBuildContext,
     &file_removed_in_later_layer::FileRemovedInLaterLayer,
+    &secret_in_run::SecretInRun,
+    &dockerignore_pattern_issues::DockerignorePatternIssues,
     &unknown_instruction::UnknownInstruction,
     &parser_warning::ParserWarning,
     &from_as_casing::FromAsCasing,
@@ -69,6 +71,4 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &build_cache_left::BuildCacheLeft,
     &build_tools_in_single_stage::BuildToolsInSingleStage,
     &copy_all_before_install::CopyAllBeforeInstall,
-    &secret_in_run::SecretInRun,
-    &dockerignore_pattern_issues::DockerignorePatternIssues,
 ];
