@@ -1363,3 +1363,89 @@ impl<'a> Parser<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dump(src: &str) -> String {
+        parse(src)
+            .map(|d| d.root.dump())
+            .unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn directive_parser_quirks() {
+        let mut d = DirectiveParser::default();
+        assert_eq!(
+            d.parse_line("# Syntax = a b  ").unwrap(),
+            Some(("syntax".into(), "a b".into()))
+        );
+        assert_eq!(
+            d.parse_line("#escape= ").unwrap(),
+            Some(("escape".into(), " ".into()))
+        );
+        assert!(d.parse_line("# escape=`").is_err());
+        let mut d = DirectiveParser::default();
+        assert_eq!(d.parse_line("# foo=bar").unwrap(), None);
+        assert_eq!(
+            d.parse_line("# check=x").unwrap(),
+            None,
+            "stops at unknown key"
+        );
+    }
+
+    #[test]
+    fn continuation_rules() {
+        // An escaped escape at end of line is not a continuation.
+        assert_eq!(
+            dump("RUN a \\\\\nRUN b"),
+            "(run \"a \\\\\\\\\")\n(run \"b\")"
+        );
+        // Trailing blanks after the escape still continue.
+        assert_eq!(dump("RUN a \\  \n b"), "(run \"a  b\")");
+        // Empty continuation lines are skipped, so the next line joins.
+        assert_eq!(dump("RUN a \\\n\nFROM x"), "(run \"a FROM x\")");
+    }
+
+    #[test]
+    fn words_keep_quotes_and_escapes() {
+        let w = parse_words(r#"a b\ c "d e" 'f\'"#, 0..17, '\\');
+        let v: Vec<_> = w.iter().map(|a| a.value.as_str()).collect();
+        assert_eq!(v, vec!["a", "b\\ c", "\"d e\"", "'f\\'"]);
+        assert_eq!((w[1].start, w[1].end), (2, 6));
+    }
+
+    #[test]
+    fn flags_like_buildkit() {
+        let line = "--a=\"x y\" --b=é -- --c d";
+        let (rest, flags) = extract_flags(line, 0..line.len(), '\\');
+        let raw: Vec<_> = flags.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(raw, vec!["--a=x y", "--b=Ã©"]);
+        assert_eq!(flags[1].1, "--b=é");
+        assert_eq!(&line[rest], " --c d");
+    }
+
+    #[test]
+    fn heredoc_words() {
+        let h = parse_heredoc_word("<<-'EOF'").unwrap().unwrap();
+        assert_eq!((h.name.as_str(), h.expand, h.chomp), ("EOF", false, true));
+        let h = parse_heredoc_word("3<<E\"O\"F").unwrap().unwrap();
+        assert_eq!((h.name.as_str(), h.expand), ("EOF", false));
+        assert!(parse_heredoc_word("<<").unwrap().is_none());
+        assert!(parse_heredoc_word("a<<EOF").unwrap().is_none());
+    }
+
+    #[test]
+    fn healthcheck_and_json_shapes() {
+        assert_eq!(dump("HEALTHCHECK NONE"), "(healthcheck \"NONE\")");
+        assert_eq!(dump("CMD []"), "(cmd)");
+        assert_eq!(dump("SHELL [\"sh\", \"-c\"]"), "(shell \"sh\" \"-c\")");
+        let df = parse("HEALTHCHECK --interval=1s CMD [\"x\"]").unwrap();
+        assert!(df.root.children[0].json);
+        assert!(matches!(
+            df.instructions[0].kind,
+            InstructionKind::Healthcheck(Healthcheck::Cmd(Command::Exec { .. }))
+        ));
+    }
+}
