@@ -45,8 +45,10 @@ fn load_fixtures() -> Vec<Fixture> {
         for path in entries {
             let name = path.file_name().unwrap().to_string_lossy().to_string();
             if let Some(code) = name.strip_suffix(".Dockerfile") {
-                let mut settings = Settings::default();
-                settings.select = vec![code.to_string()];
+                let settings = Settings {
+                    select: vec![code.to_string()],
+                    ..Settings::default()
+                };
                 fixtures.push(Fixture {
                     code: code.to_string(),
                     dockerfile: path.clone(),
