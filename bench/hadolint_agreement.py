@@ -43,8 +43,20 @@ def careen(binary, files):
     if out.returncode == 2 and not out.stdout:
         sys.exit("careen failed: " + out.stderr)
     report = json.loads(out.stdout)
-    return {(os.path.basename(d["file"]), d["line"], d["code"])
-            for d in report["diagnostics"] if d["code"].startswith("DL")}
+    starts = {}
+    found = set()
+    for d in report["diagnostics"]:
+        if not d["code"].startswith("DL"):
+            continue
+        # hadolint reports an instruction's first line; careen points inside it.
+        if d["file"] not in starts:
+            ast = subprocess.run([binary, "debug", "dockerfile-ast", "--format", "json", d["file"]],
+                                 capture_output=True, text=True)
+            starts[d["file"]] = [(i["start_line"], i["end_line"])
+                                 for i in json.loads(ast.stdout)["instructions"]]
+        line = next((s for s, e in starts[d["file"]] if s <= d["line"] <= e), d["line"])
+        found.add((os.path.basename(d["file"]), line, d["code"]))
+    return found
 
 
 def main():

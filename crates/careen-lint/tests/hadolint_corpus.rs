@@ -50,8 +50,17 @@ fn agrees_with_hadolint_on_the_corpus() {
         let Ok(diagnostics) = lint_source(Path::new(&name), &source, &settings, None) else {
             continue;
         };
+        let dockerfile = careen_dockerfile::parse(&source).unwrap();
         for d in diagnostics {
-            ours.insert((name.clone(), d.span.start.line, d.code.to_string()));
+            // hadolint reports an instruction's first line; careen points at
+            // the culprit inside it. Compare by instruction.
+            let line = d.span.start.line;
+            let line = dockerfile
+                .instructions
+                .iter()
+                .find(|i| i.span.start.line <= line && line <= i.span.end.line)
+                .map_or(line, |i| i.span.start.line);
+            ours.insert((name.clone(), line, d.code.to_string()));
         }
     }
 

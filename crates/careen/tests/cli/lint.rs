@@ -81,10 +81,14 @@ fn colour_on_request_and_no_color_respected() {
 
 #[test]
 fn fail_level_and_select() {
-    let out = careen().args(["lint", "--select", "DL4000", "--fail-level", "error"]).arg(example()).output().unwrap();
+    // CR1005 (EXPOSE 22) is a warning: reported, but below `--fail-level error`.
+    let out = careen().args(["lint", "--select", "CR1005", "--fail-level", "error"]).arg(example()).output().unwrap();
     assert_eq!(code(&out), 0, "{}", transcript(&out, None));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("DL4000") && !stdout.contains("DL3007"));
+    assert!(stdout.contains("CR1005") && !stdout.contains("DL3007"));
+    // DL4000 is an error: it fails at every level.
+    let out = careen().args(["lint", "--select", "DL4000", "--fail-level", "error"]).arg(example()).output().unwrap();
+    assert_eq!(code(&out), 1, "{}", transcript(&out, None));
     let out = careen().args(["lint", "--ignore", "DL,CR", "--no-context"]).arg(example()).output().unwrap();
     assert_eq!(code(&out), 0, "{}", transcript(&out, None));
 }

@@ -2,6 +2,7 @@ use super::secrets::{find_token, is_secret_name, redact};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
+use crate::rules::instructions::sensitive_arg_env_name::{is_sensitive, SensitiveArgEnvName};
 use careen_dockerfile::{InstructionKind, Word};
 
 rule! {
@@ -76,12 +77,18 @@ impl Rule for SecretsInArgOrEnv {
                 _ => continue,
             };
             let check_names = keyword == "ENV" || ctx.stage_of(index).is_some();
+            // hadolint's DL3064 already reports secret-looking names; when it
+            // runs and flags this name, report only what it cannot see (a
+            // token-shaped value), so one problem is not reported twice.
+            let dl3064 = ctx.settings.is_enabled(&SensitiveArgEnvName::INFO);
             for (name, value) in pairs {
+                let covered = dl3064 && is_sensitive(&name.value);
                 let literal = value
                     .map(|v| careen_dockerfile::expand::unquote(&v.value, escape))
                     .unwrap_or_default();
                 let token = find_token(&literal);
                 if check_names
+                    && !covered
                     && is_secret_name(&name.value)
                     && !is_key_fingerprint(&name.value, &literal)
                 {

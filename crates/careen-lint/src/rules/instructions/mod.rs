@@ -44,7 +44,7 @@ mod onbuild_forbidden_trigger;
 mod pipefail;
 mod redundant_target_platform;
 mod reserved_stage_name;
-mod sensitive_arg_env_name;
+pub(crate) mod sensitive_arg_env_name;
 mod sudo_in_run;
 mod trusted_registry;
 mod untagged_image;

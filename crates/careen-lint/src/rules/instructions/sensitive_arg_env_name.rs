@@ -104,7 +104,7 @@ const FRAGMENTS: &[&str] = &[
     "username",
 ];
 
-fn is_sensitive(name: &str) -> bool {
+pub(crate) fn is_sensitive(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let lower = name.to_ascii_lowercase();
     KNOWN.contains(&upper.as_str()) || FRAGMENTS.iter().any(|f| lower.contains(f))
