@@ -22,13 +22,25 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
-    /// First line of the doc: the summary. Skips a leading `## What it does`.
-    pub fn summary(&self) -> &'static str {
-        self.doc
+    /// The doc's first paragraph (after a leading `## What it does`), joined
+    /// into one line: the rule's one-sentence summary.
+    pub fn summary(&self) -> String {
+        let mut lines = self
+            .doc
             .lines()
             .map(str::trim)
-            .find(|line| !line.is_empty() && !line.starts_with('#'))
-            .unwrap_or("")
+            .skip_while(|line| line.is_empty() || line.starts_with('#'));
+        let mut summary = String::new();
+        for line in lines.by_ref() {
+            if line.is_empty() || line.starts_with('#') {
+                break;
+            }
+            if !summary.is_empty() {
+                summary.push(' ');
+            }
+            summary.push_str(line);
+        }
+        summary
     }
 
     /// True for rules that carry a hadolint code.
