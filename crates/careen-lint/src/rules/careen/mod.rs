@@ -35,6 +35,7 @@ mod copy_all_before_install;
 mod practice;
 mod stage_name_casing;
 mod undefined_arg_in_from;
+mod unknown_flag;
 mod unknown_instruction;
 use crate::rule::Rule;
 
@@ -48,6 +49,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &secret_in_run::SecretInRun,
     &dockerignore_pattern_issues::DockerignorePatternIssues,
     &unknown_instruction::UnknownInstruction,
+    &unknown_flag::UnknownFlag,
     &parser_warning::ParserWarning,
     &from_as_casing::FromAsCasing,
     &stage_name_casing::StageNameCasing,

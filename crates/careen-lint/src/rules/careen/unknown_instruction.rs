@@ -54,22 +54,6 @@ const KNOWN: &[&str] = &[
     "WORKDIR",
 ];
 
-/// Levenshtein distance, for "did you mean" (short ASCII words only).
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous.last().copied().unwrap_or(0)
-}
-
 fn suggestion(word: &str) -> Option<&'static str> {
     let upper = word.to_ascii_uppercase();
     if upper.len() > 20 {
@@ -77,7 +61,7 @@ fn suggestion(word: &str) -> Option<&'static str> {
     }
     KNOWN
         .iter()
-        .map(|known| (distance(&upper, known), *known))
+        .map(|known| (strsim::levenshtein(&upper, known), *known))
         .filter(|(d, known)| *d <= 2 && *d < known.len() / 2 + 1)
         .min_by_key(|(d, _)| *d)
         .map(|(_, known)| known)
