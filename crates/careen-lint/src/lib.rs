@@ -12,6 +12,7 @@
 #[macro_use]
 pub mod rule;
 pub mod build_context;
+pub mod buildkit_checks;
 pub mod context;
 pub mod diagnostic;
 pub mod fix;

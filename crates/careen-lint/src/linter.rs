@@ -1,6 +1,7 @@
 //! The lint driver: read, parse, run rules, apply pragmas and settings.
 
 use crate::build_context::{BuildContext, ContextError};
+use crate::buildkit_checks::CheckDirective;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::pragma::Pragmas;
@@ -136,10 +137,11 @@ pub fn lint_parsed(
 ) -> Vec<Diagnostic> {
     let ctx = Context::new(path, dockerfile, context, settings);
     let pragmas = Pragmas::collect(dockerfile);
+    let checks = CheckDirective::from_dockerfile(dockerfile);
     let mut diagnostics = Vec::new();
     for rule in all_rules() {
         let info = rule.info();
-        if !settings.is_enabled(info) {
+        if !settings.is_enabled(info) || checks.skips(info.code) {
             continue;
         }
         let mut found = Vec::new();
@@ -155,6 +157,9 @@ pub fn lint_parsed(
                 continue;
             }
             diagnostic.severity = settings.severity_of(diagnostic.code, diagnostic.severity);
+            if checks.error && CheckDirective::is_buildkit_check(diagnostic.code) {
+                diagnostic.severity = crate::Severity::Error;
+            }
             diagnostics.push(diagnostic);
         }
     }

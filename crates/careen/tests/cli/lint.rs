@@ -224,3 +224,28 @@ fn unreadable_file() {
     let out = careen().args(["lint"]).arg(&path).output().unwrap();
     assert_eq!(code(&out), 2);
 }
+
+/// BuildKit's `# check=` directive skips or escalates the careen rules that
+/// mirror BuildKit's build checks.
+#[test]
+fn buildkit_check_directive() {
+    let lint = |text: &str| {
+        let out = careen()
+            .args(["lint", "-", "--format", "json", "--select", "DL3025,CR0003"])
+            .write_stdin(text.to_string())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{}:{}", d["code"].as_str().unwrap(), d["severity"].as_str().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let body = "FROM debian:12 as build\nCMD echo hi\n";
+    assert_eq!(lint(body), vec!["CR0003:warning", "DL3025:warning"]);
+    assert_eq!(lint(&format!("# check=skip=JSONArgsRecommended\n{body}")), vec!["CR0003:warning"]);
+    assert_eq!(lint(&format!("# check=skip=all\n{body}")), Vec::<String>::new());
+    assert_eq!(lint(&format!("# check=error=true\n{body}")), vec!["CR0003:error", "DL3025:error"]);
+}
