@@ -10,10 +10,10 @@
 //! logical (continued) lines are built by appending slices.
 
 mod json;
-mod lex;
 
 use crate::ast::*;
 use crate::error::ParseError;
+use crate::expand::{ExpandError, Lexer};
 use crate::node::{go_lower, Node};
 use crate::span::{LineIndex, SourceMap, Span};
 
@@ -858,9 +858,25 @@ fn can_contain_heredoc(p: &Parsed) -> bool {
     matches!(target.lower().as_str(), "add" | "copy" | "run") && !target.is_json()
 }
 
+/// BuildKit splits heredoc lines and words with `shell.NewLex('\\')` (whatever
+/// the escape directive), no variables and `SkipUnsetEnv`.
+fn heredoc_lex_words(
+    s: &str,
+    raw_quotes: bool,
+    raw_escapes: bool,
+) -> Result<Vec<String>, ExpandError> {
+    let lexer = Lexer {
+        raw_quotes,
+        raw_escapes,
+        skip_unset_env: true,
+        ..Lexer::new('\\')
+    };
+    lexer.process_words(s, &())
+}
+
 /// BuildKit `heredocsFromLine`.
 fn heredocs_from_line(line: &str) -> Result<Vec<HeredocHead>, String> {
-    let words = lex::process_words(line, true, true).unwrap_or_default();
+    let words = heredoc_lex_words(line, true, true).unwrap_or_default();
     let mut out = Vec::new();
     for w in words {
         if let Some(h) = parse_heredoc_word(&w)? {
@@ -885,11 +901,11 @@ fn parse_heredoc_word(word: &str) -> Result<Option<HeredocHead>, String> {
         return Ok(None);
     }
     let bad = |_| format!("failed to process heredoc word {rest:?}");
-    let words = lex::process_words(rest, false, false).map_err(bad)?;
+    let words = heredoc_lex_words(rest, false, false).map_err(bad)?;
     if words.len() != 1 {
         return Ok(None);
     }
-    let raw = lex::process_words(rest, true, false).map_err(bad)?;
+    let raw = heredoc_lex_words(rest, true, false).map_err(bad)?;
     if raw.len() != words.len() {
         return Err(format!(
             "internal lexing of heredoc produced inconsistent results: {rest}"
@@ -1434,6 +1450,23 @@ mod tests {
         assert_eq!((h.name.as_str(), h.expand), ("EOF", false));
         assert!(parse_heredoc_word("<<").unwrap().is_none());
         assert!(parse_heredoc_word("a<<EOF").unwrap().is_none());
+    }
+
+    #[test]
+    fn heredoc_lexing_like_buildkit() {
+        let w = heredoc_lex_words(r#"RUN cat <<EOF "a b" 'c' x\ y"#, true, true).unwrap();
+        assert_eq!(w, vec!["RUN", "cat", "<<EOF", "\"a b\"", "'c'", "x\\ y"]);
+        let w = heredoc_lex_words("COPY << EOF /x", true, true).unwrap();
+        assert_eq!(w, vec!["COPY", "<< EOF", "/x"]);
+        let w = heredoc_lex_words("$FOO ${BAR} ${A:-x y} \"EOF\"", false, false).unwrap();
+        assert_eq!(w, vec!["$FOO", "${BAR}", "${A:-x", "y}", "EOF"]);
+        for bad in ["it's", "${", "${a!}", "${a:#b}", &"${a:-".repeat(1000)] {
+            assert!(heredoc_lex_words(bad, true, true).is_err(), "{bad}");
+        }
+        // Go's `unicode.IsDigit` rejects `½`, so BuildKit's lexer fails and the
+        // line has no heredocs.
+        assert!(heredocs_from_line("RUN cat <<EOF ${½}").unwrap().is_empty());
+        assert_eq!(heredocs_from_line("RUN cat <<EOF ${A}").unwrap().len(), 1);
     }
 
     #[test]
