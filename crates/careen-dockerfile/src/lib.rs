@@ -19,5 +19,5 @@ pub mod span;
 
 pub use ast::*;
 pub use error::ParseError;
-pub use parser::parse;
+pub use parser::{parse, parse_bytes};
 pub use span::{Pos, SourceMap, Span};
