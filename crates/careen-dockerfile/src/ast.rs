@@ -165,7 +165,9 @@ pub struct Instruction {
 impl Instruction {
     /// First flag with this name (without dashes).
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 }
 
