@@ -51,17 +51,19 @@ impl SourceMap {
 
     /// Source offset of derived offset `derived`. An offset at the end of a
     /// segment maps to the end of that segment (so exclusive ends stay tight).
+    ///
+    /// Binary search: every builder appends segments in derived order without
+    /// overlap, and a linear scan made rules quadratic on long RUNs.
     pub fn to_source(&self, derived: usize) -> Option<usize> {
-        let mut best = None;
-        for &(d, s, len) in &self.segments {
-            if derived >= d && derived < d + len {
-                return Some(s + (derived - d));
-            }
-            if derived == d + len {
-                best = Some(s + len);
-            }
+        let i = self.segments.partition_point(|&(d, _, _)| d <= derived);
+        let &(d, s, len) = self.segments.get(i.checked_sub(1)?)?;
+        if derived < d + len {
+            Some(s + (derived - d))
+        } else if derived == d + len {
+            Some(s + len)
+        } else {
+            None
         }
-        best
     }
 }
 
