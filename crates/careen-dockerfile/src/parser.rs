@@ -485,38 +485,22 @@ fn extract_flags(
                 pos += 1;
                 continue;
             }
-            let mut c = ch;
-            if ch == esc {
-                if pos + 1 == end {
-                    pos += 1;
-                    continue;
-                }
-                pos += 1;
-                c = b[pos];
-            }
-            word.push(c);
-            pos += 1;
-            continue;
-        }
-        // in quote
-        if ch == quote {
+        } else if ch == quote {
+            // in quote, and it closes
             in_quote = false;
             in_word = true;
             pos += 1;
             continue;
         }
-        let mut c = ch;
+        // A byte of the word, in or out of quotes: the escape token takes the
+        // next byte; a trailing one is dropped.
         if ch == esc {
-            if pos + 1 == end {
-                in_quote = false;
-                in_word = true;
-                pos += 1;
+            pos += 1;
+            if pos == end {
                 continue;
             }
-            pos += 1;
-            c = b[pos];
         }
-        word.push(c);
+        word.push(b[pos]);
         pos += 1;
     }
 }
