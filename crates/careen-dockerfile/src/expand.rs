@@ -1196,16 +1196,10 @@ mod tests {
     fn random_words_never_panic() {
         let alphabet: Vec<char> = "${}:-+?#%/\\`'\"<> \tab1_*@!.é🖖\u{feff}".chars().collect();
         let vars = env(&[("a", "x*y/z"), ("b", ""), ("ab", "a b"), ("1", "q")]);
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut rng = crate::test_rng::Rng::new(0x9E37_79B9_7F4A_7C15);
         for _ in 0..20_000 {
-            let len = (seed % 24) as usize;
-            let mut input = String::new();
-            for _ in 0..len {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                input.push(alphabet[(seed % alphabet.len() as u64) as usize]);
-            }
+            let input = rng.string(&alphabet, 24);
+            let seed = rng.next_u64();
             for escape in ['\\', '`'] {
                 let lexer = Lexer {
                     raw_quotes: seed & 1 == 0,

@@ -16,6 +16,8 @@ pub mod node;
 pub mod parser;
 pub mod shell;
 pub mod span;
+#[cfg(test)]
+mod test_rng;
 
 pub use ast::*;
 pub use error::ParseError;
