@@ -1,6 +1,7 @@
-use super::manager::{insert_after, runs};
+use super::manager::runs;
+use super::report::MissingFlag;
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 
 rule! {
@@ -35,6 +36,8 @@ rule! {
     }
 }
 
+const FIX: MissingFlag<'static> = MissingFlag::new(&["add"], "--no-cache");
+
 impl Rule for ApkAddNoCache {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -50,28 +53,9 @@ impl Rule for ApkAddNoCache {
                 .iter()
                 .filter(|c| c.has_any_arg("apk", &["add"]) && !c.has_flag("no-cache"))
                 .collect();
-            let Some(first) = offending.first() else {
-                continue;
-            };
-            let Some(add) = first.find_arg(&["add"]) else {
-                continue;
-            };
-            let mut diagnostic = Diagnostic::new(
-                &Self::INFO,
-                ctx.span(add.source.clone()),
-                "`apk add` without `--no-cache` leaves its index cache in the layer",
-            )
-            .with_help("add `--no-cache`");
-            let edits: Vec<_> = offending
-                .iter()
-                .filter(|c| c.shell.is_some())
-                .filter_map(|c| c.find_arg(&["add"]))
-                .map(|a| insert_after(&a.source, "--no-cache"))
-                .collect();
-            if edits.len() == offending.len() {
-                diagnostic = diagnostic.with_fix(Fix::safe("Add `--no-cache`", edits));
-            }
-            out.push(diagnostic);
+            out.extend(FIX.report(ctx, &Self::INFO, &offending, |_, _| {
+                "`apk add` without `--no-cache` leaves its index cache in the layer".to_string()
+            }));
         }
     }
 }

@@ -1,6 +1,7 @@
-use super::manager::{insert_after, runs};
+use super::manager::runs;
+use super::report::MissingFlag;
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 
 rule! {
@@ -34,6 +35,8 @@ rule! {
     }
 }
 
+const FIX: MissingFlag<'static> = MissingFlag::new(&["install"], "-y");
+
 impl Rule for AptGetMissingYes {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -52,28 +55,10 @@ impl Rule for AptGetMissingYes {
                         || c.has_arg("-q=2"))
                 })
                 .collect();
-            let Some(first) = offending.first() else {
-                continue;
-            };
-            let Some(install) = first.find_arg(&["install"]) else {
-                continue;
-            };
-            let mut diagnostic = Diagnostic::new(
-                &Self::INFO,
-                ctx.span(install.source.clone()),
-                "`apt-get install` runs without `-y` and will stop at its confirmation prompt",
-            )
-            .with_help("add `-y`");
-            let edits: Vec<_> = offending
-                .iter()
-                .filter(|c| c.shell.is_some())
-                .filter_map(|c| c.find_arg(&["install"]))
-                .map(|a| insert_after(&a.source, "-y"))
-                .collect();
-            if edits.len() == offending.len() {
-                diagnostic = diagnostic.with_fix(Fix::safe("Add `-y`", edits));
-            }
-            out.push(diagnostic);
+            out.extend(FIX.report(ctx, &Self::INFO, &offending, |_, _| {
+                "`apt-get install` runs without `-y` and will stop at its confirmation prompt"
+                    .to_string()
+            }));
         }
     }
 }

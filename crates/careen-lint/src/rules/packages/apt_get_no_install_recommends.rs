@@ -1,6 +1,7 @@
-use super::manager::{insert_after, runs};
+use super::manager::runs;
+use super::report::MissingFlag;
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 
 rule! {
@@ -37,6 +38,9 @@ rule! {
     }
 }
 
+const FIX: MissingFlag<'static> =
+    MissingFlag::new(&["install"], "--no-install-recommends").unsafe_fix();
+
 impl Rule for AptGetNoInstallRecommends {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -53,29 +57,9 @@ impl Rule for AptGetNoInstallRecommends {
                         || c.has_arg("APT::Install-Recommends=false"))
                 })
                 .collect();
-            let Some(first) = offending.first() else {
-                continue;
-            };
-            let Some(install) = first.find_arg(&["install"]) else {
-                continue;
-            };
-            let mut diagnostic = Diagnostic::new(
-                &Self::INFO,
-                ctx.span(install.source.clone()),
-                "`apt-get install` also installs recommended packages",
-            )
-            .with_help("add `--no-install-recommends`");
-            let edits: Vec<_> = offending
-                .iter()
-                .filter(|c| c.shell.is_some())
-                .filter_map(|c| c.find_arg(&["install"]))
-                .map(|a| insert_after(&a.source, "--no-install-recommends"))
-                .collect();
-            if edits.len() == offending.len() {
-                diagnostic =
-                    diagnostic.with_fix(Fix::unsafe_("Add `--no-install-recommends`", edits));
-            }
-            out.push(diagnostic);
+            out.extend(FIX.report(ctx, &Self::INFO, &offending, |_, _| {
+                "`apt-get install` also installs recommended packages".to_string()
+            }));
         }
     }
 }

@@ -1,6 +1,6 @@
-use super::manager::{insert_after, runs};
+use super::report::{report_missing_yes, FlagSpan, MissingFlag};
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 
 rule! {
@@ -36,6 +36,8 @@ rule! {
 const COMMANDS: &[&str] = &["dnf", "microdnf"];
 const SUBCOMMANDS: &[&str] = &["install", "groupinstall", "localinstall"];
 const YES_FLAGS: &[&str] = &["y", "assumeyes"];
+const FIX: MissingFlag<'static> =
+    MissingFlag::new(SUBCOMMANDS, "-y").span(FlagSpan::NameToSubcommand);
 
 impl Rule for DnfMissingYes {
     fn info(&self) -> &'static RuleInfo {
@@ -43,38 +45,6 @@ impl Rule for DnfMissingYes {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for run in runs(ctx) {
-            let offending: Vec<_> = run
-                .commands
-                .iter()
-                .filter(|c| COMMANDS.iter().any(|n| c.has_any_arg(n, SUBCOMMANDS)))
-                .filter(|c| !c.has_any_flag(YES_FLAGS))
-                .collect();
-            let Some(first) = offending.first() else {
-                continue;
-            };
-            let Some(sub) = first.find_arg(SUBCOMMANDS) else {
-                continue;
-            };
-            let mut diagnostic = Diagnostic::new(
-                &Self::INFO,
-                ctx.span(first.name_source.start..sub.source.end),
-                format!(
-                    "`{} {}` runs without a switch to answer its confirmation prompt",
-                    first.name, sub.text
-                ),
-            )
-            .with_help("add `-y`");
-            let edits: Vec<_> = offending
-                .iter()
-                .filter(|c| c.shell.is_some())
-                .filter_map(|c| c.find_arg(SUBCOMMANDS).map(|a| a.source.clone()))
-                .map(|source| insert_after(&source, "-y"))
-                .collect();
-            if edits.len() == offending.len() {
-                diagnostic = diagnostic.with_fix(Fix::safe("Add `-y`", edits));
-            }
-            out.push(diagnostic);
-        }
+        report_missing_yes(ctx, &Self::INFO, COMMANDS, YES_FLAGS, &FIX, out);
     }
 }

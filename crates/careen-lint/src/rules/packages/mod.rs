@@ -20,6 +20,7 @@ pub(crate) mod manager;
 mod npm_pin_versions;
 mod pip_no_cache_dir;
 mod pip_pin_versions;
+mod report;
 mod yarn_cache_not_cleaned;
 mod yum_clean_missing;
 mod yum_missing_yes;

@@ -1,6 +1,7 @@
-use super::manager::{insert_after, runs, RunView};
+use super::manager::{runs, RunView};
+use super::report::MissingFlag;
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 use careen_dockerfile::InstructionKind;
 use std::collections::HashMap;
@@ -96,6 +97,8 @@ impl EnvState {
     }
 }
 
+const FIX: MissingFlag<'static> = MissingFlag::new(&["install"], "--no-cache-dir");
+
 impl Rule for PipNoCacheDir {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -144,28 +147,9 @@ impl Rule for PipNoCacheDir {
                                 || c.has_arg_seq(&["-m", "pipenv"]))))
                 })
                 .collect();
-            let Some(first) = offending.first() else {
-                continue;
-            };
-            let Some(install) = first.find_arg(&["install"]) else {
-                continue;
-            };
-            let mut diagnostic = Diagnostic::new(
-                &Self::INFO,
-                ctx.span(install.source.clone()),
-                "`pip install` keeps its download cache in the layer",
-            )
-            .with_help("add `--no-cache-dir`");
-            let edits: Vec<_> = offending
-                .iter()
-                .filter(|c| c.shell.is_some())
-                .filter_map(|c| c.find_arg(&["install"]))
-                .map(|a| insert_after(&a.source, "--no-cache-dir"))
-                .collect();
-            if edits.len() == offending.len() {
-                diagnostic = diagnostic.with_fix(Fix::safe("Add `--no-cache-dir`", edits));
-            }
-            out.push(diagnostic);
+            out.extend(FIX.report(ctx, &Self::INFO, &offending, |_, _| {
+                "`pip install` keeps its download cache in the layer".to_string()
+            }));
         }
     }
 }
