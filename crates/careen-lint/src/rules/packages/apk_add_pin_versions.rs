@@ -1,4 +1,5 @@
-use super::manager::{describe, runs};
+use super::manager::runs;
+use super::report::{report_unpinned, IS_ARE};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -50,22 +51,14 @@ impl Rule for ApkAddPinVersions {
                 .flat_map(|c| c.args_no_flags(&["t", "virtual", "repository", "X"]))
                 .filter(|a| a.text != "add" && !pinned(&a.text))
                 .collect();
-            let Some(first) = unpinned.first() else {
-                continue;
-            };
-            let names: Vec<&str> = unpinned.iter().map(|a| a.text.as_str()).collect();
-            let verb = if names.len() == 1 { "is" } else { "are" };
-            out.push(
-                Diagnostic::new(
-                    &Self::INFO,
-                    ctx.span(first.source.clone()),
-                    format!(
-                        "{} {verb} added with `apk` without a pinned version",
-                        describe(&names)
-                    ),
-                )
-                .with_help("pin each package, e.g. `curl=<version>`"),
-            );
+            out.extend(report_unpinned(
+                ctx,
+                &Self::INFO,
+                &unpinned,
+                IS_ARE,
+                |names, verb| format!("{names} {verb} added with `apk` without a pinned version"),
+                "pin each package, e.g. `curl=<version>`",
+            ));
         }
     }
 }

@@ -1,4 +1,5 @@
-use super::manager::{describe, runs};
+use super::manager::runs;
+use super::report::{report_unpinned, IS_ARE};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -54,22 +55,16 @@ impl Rule for AptGetPinVersions {
                 .flat_map(|c| c.args_no_flags(&["t", "target-release"]))
                 .filter(|a| a.text != "install" && !pinned(&a.text))
                 .collect();
-            let Some(first) = unpinned.first() else {
-                continue;
-            };
-            let names: Vec<&str> = unpinned.iter().map(|a| a.text.as_str()).collect();
-            let verb = if names.len() == 1 { "is" } else { "are" };
-            out.push(
-                Diagnostic::new(
-                    &Self::INFO,
-                    ctx.span(first.source.clone()),
-                    format!(
-                        "{} {verb} installed with `apt-get` without a pinned version",
-                        describe(&names)
-                    ),
-                )
-                .with_help("pin each package, e.g. `curl=<version>`"),
-            );
+            out.extend(report_unpinned(
+                ctx,
+                &Self::INFO,
+                &unpinned,
+                IS_ARE,
+                |names, verb| {
+                    format!("{names} {verb} installed with `apt-get` without a pinned version")
+                },
+                "pin each package, e.g. `curl=<version>`",
+            ));
         }
     }
 }

@@ -1,4 +1,5 @@
-use super::manager::{describe, runs, Arg, RunView};
+use super::manager::{runs, Arg, RunView};
+use super::report::report_unpinned;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -69,19 +70,14 @@ impl Rule for GoPinVersions {
                 .into_iter()
                 .filter(|a| !pinned(&a.text))
                 .collect();
-            let Some(first) = unpinned.first() else {
-                continue;
-            };
-            let names: Vec<&str> = unpinned.iter().map(|a| a.text.as_str()).collect();
-            let verb = if names.len() == 1 { "has" } else { "have" };
-            out.push(
-                Diagnostic::new(
-                    &Self::INFO,
-                    ctx.span(first.source.clone()),
-                    format!("{} {verb} no fixed version", describe(&names)),
-                )
-                .with_help("append `@<version>` (not `@latest`)"),
-            );
+            out.extend(report_unpinned(
+                ctx,
+                &Self::INFO,
+                &unpinned,
+                ("has", "have"),
+                |names, verb| format!("{names} {verb} no fixed version"),
+                "append `@<version>` (not `@latest`)",
+            ));
         }
     }
 }

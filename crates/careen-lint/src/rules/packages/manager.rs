@@ -696,6 +696,38 @@ pub(crate) fn rpm_version_fixed(package: &str, defined: &[String]) -> bool {
             .any(|p| p.starts_with(|c: char| c.is_ascii_digit()))
 }
 
+/// The package words of the `install`s run by `commands` (yum, dnf) that
+/// carry no version, the way DL3032 and DL3041 read them: `install` and
+/// `module` words are not packages; a `module install` needs `name:stream`;
+/// a command with one of `skip` as an argument is otherwise skipped. `vars`
+/// are the variables defined at the RUN (see `defined_variables`).
+pub(crate) fn rpm_unpinned<'r>(
+    run: &'r RunView<'_>,
+    commands: &[&str],
+    skip: &[&str],
+    vars: &[String],
+) -> Vec<&'r Arg> {
+    let is = |c: &Cmd<'_>, args: &[&str]| commands.iter().any(|n| c.has_any_arg(n, args));
+    run.commands
+        .iter()
+        .filter(|c| is(c, &["install"]))
+        .flat_map(|c| {
+            let module = is(c, &["module"]);
+            let skip = is(c, skip);
+            c.args_no_flags(&[])
+                .into_iter()
+                .filter(|a| a.text != "install" && a.text != "module")
+                .filter(move |a| {
+                    if module {
+                        !a.text.contains(':')
+                    } else {
+                        !skip && !rpm_version_fixed(&a.text, vars)
+                    }
+                })
+        })
+        .collect()
+}
+
 /// Text of a list of package words for messages: "`a`", "`a` and `b`",
 /// "`a`, `b` and 3 more".
 pub(crate) fn describe(names: &[&str]) -> String {

@@ -1,4 +1,5 @@
-use super::manager::{describe, runs, Arg, Cmd};
+use super::manager::{runs, Arg, Cmd};
+use super::report::{report_unpinned, IS_ARE};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -83,22 +84,14 @@ impl Rule for NpmPinVersions {
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for run in runs(ctx) {
             let unpinned: Vec<_> = run.commands.iter().flat_map(unpinned).collect();
-            let Some(first) = unpinned.first() else {
-                continue;
-            };
-            let names: Vec<&str> = unpinned.iter().map(|a| a.text.as_str()).collect();
-            let verb = if names.len() == 1 { "is" } else { "are" };
-            out.push(
-                Diagnostic::new(
-                    &Self::INFO,
-                    ctx.span(first.source.clone()),
-                    format!(
-                        "{} {verb} installed with npm without a pinned version",
-                        describe(&names)
-                    ),
-                )
-                .with_help("name a version, e.g. `express@4.18.2`"),
-            );
+            out.extend(report_unpinned(
+                ctx,
+                &Self::INFO,
+                &unpinned,
+                IS_ARE,
+                |names, verb| format!("{names} {verb} installed with npm without a pinned version"),
+                "name a version, e.g. `express@4.18.2`",
+            ));
         }
     }
 }

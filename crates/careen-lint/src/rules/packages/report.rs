@@ -4,7 +4,7 @@
 //!
 //! Each rule keeps its own wording; these helpers only build the findings.
 
-use super::manager::{insert_after, Arg, Cmd};
+use super::manager::{describe, insert_after, Arg, Cmd};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rule::RuleInfo;
@@ -135,4 +135,31 @@ pub(crate) fn report_missing_yes(
             )
         }));
     }
+}
+
+/// The verbs most `report_unpinned` messages use.
+pub(crate) const IS_ARE: (&str, &str) = ("is", "are");
+
+/// One finding for the `unpinned` package words of a RUN, at the first of
+/// them. `message` gets the described names ("`a` and `b`") and the verb
+/// agreeing with their number (`singular` or `plural`).
+pub(crate) fn report_unpinned(
+    ctx: &Context<'_>,
+    info: &'static RuleInfo,
+    unpinned: &[&Arg],
+    (singular, plural): (&str, &str),
+    message: impl FnOnce(&str, &str) -> String,
+    help: &str,
+) -> Option<Diagnostic> {
+    let first = unpinned.first()?;
+    let names: Vec<&str> = unpinned.iter().map(|a| a.text.as_str()).collect();
+    let verb = if names.len() == 1 { singular } else { plural };
+    Some(
+        Diagnostic::new(
+            info,
+            ctx.span(first.source.clone()),
+            message(&describe(&names), verb),
+        )
+        .with_help(help),
+    )
 }

@@ -1,4 +1,5 @@
-use super::manager::{defined_variables, describe, rpm_version_fixed, runs, Arg, Cmd};
+use super::manager::{defined_variables, rpm_unpinned, runs};
+use super::report::{report_unpinned, IS_ARE};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -35,21 +36,6 @@ rule! {
 
 const COMMANDS: &[&str] = &["yum"];
 
-fn is(c: &Cmd<'_>, args: &[&str]) -> bool {
-    COMMANDS.iter().any(|n| c.has_any_arg(n, args))
-}
-
-/// Package words of an install (`install` and `module` skipped).
-fn install_words<'c>(c: &'c Cmd<'_>) -> Vec<&'c Arg> {
-    if !is(c, &["install"]) {
-        return Vec::new();
-    }
-    c.args_no_flags(&[])
-        .into_iter()
-        .filter(|a| a.text != "install" && a.text != "module")
-        .collect()
-}
-
 impl Rule for YumPinVersions {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -59,34 +45,15 @@ impl Rule for YumPinVersions {
         let defined = defined_variables(ctx);
         for run in runs(ctx) {
             let vars = defined.get(run.index).map(Vec::as_slice).unwrap_or(&[]);
-            let unpinned: Vec<&Arg> = run
-                .commands
-                .iter()
-                .flat_map(|c| {
-                    let module = is(c, &["module"]);
-                    let skip = is(c, &["module"]);
-                    install_words(c).into_iter().filter(move |a| {
-                        if module {
-                            !a.text.contains(':')
-                        } else {
-                            !skip && !rpm_version_fixed(&a.text, vars)
-                        }
-                    })
-                })
-                .collect();
-            let Some(first) = unpinned.first() else {
-                continue;
-            };
-            let names: Vec<&str> = unpinned.iter().map(|a| a.text.as_str()).collect();
-            let verb = if names.len() == 1 { "is" } else { "are" };
-            out.push(
-                Diagnostic::new(
-                    &Self::INFO,
-                    ctx.span(first.source.clone()),
-                    format!("{} {verb} installed without a version", describe(&names)),
-                )
-                .with_help("name the version, e.g. `httpd-2.4.6`"),
-            );
+            let unpinned = rpm_unpinned(&run, COMMANDS, &["module"], vars);
+            out.extend(report_unpinned(
+                ctx,
+                &Self::INFO,
+                &unpinned,
+                IS_ARE,
+                |names, verb| format!("{names} {verb} installed without a version"),
+                "name the version, e.g. `httpd-2.4.6`",
+            ));
         }
     }
 }

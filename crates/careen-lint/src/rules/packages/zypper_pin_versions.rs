@@ -1,4 +1,5 @@
-use super::manager::{describe, runs};
+use super::manager::runs;
+use super::report::{report_unpinned, IS_ARE};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -51,22 +52,14 @@ impl Rule for ZypperPinVersions {
                 .flat_map(|c| c.args_no_flags(&[]))
                 .filter(|a| a.text != "install" && a.text != "in" && !pinned(&a.text))
                 .collect();
-            let Some(first) = unpinned.first() else {
-                continue;
-            };
-            let names: Vec<&str> = unpinned.iter().map(|a| a.text.as_str()).collect();
-            let verb = if names.len() == 1 { "is" } else { "are" };
-            out.push(
-                Diagnostic::new(
-                    &Self::INFO,
-                    ctx.span(first.source.clone()),
-                    format!(
-                        "{} {verb} installed with `zypper` without a version",
-                        describe(&names)
-                    ),
-                )
-                .with_help("pin each package, e.g. `httpd=2.4.58`"),
-            );
+            out.extend(report_unpinned(
+                ctx,
+                &Self::INFO,
+                &unpinned,
+                IS_ARE,
+                |names, verb| format!("{names} {verb} installed with `zypper` without a version"),
+                "pin each package, e.g. `httpd=2.4.58`",
+            ));
         }
     }
 }
