@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(src.get(d.span.range()).is_some(), "{d:?}");
         if let Some(fix) = &d.fix {
             for e in &fix.edits {
-                assert!(e.start <= e.end && src.get(e.start..e.end).is_some(), "{d:?}");
+                assert!(
+                    e.start <= e.end && src.get(e.start..e.end).is_some(),
+                    "{d:?}"
+                );
             }
         }
     }
@@ -50,7 +53,11 @@ fuzz_target!(|data: &[u8]| {
             .expect("sink never fails");
     }
     let outcome = apply_fixes(path, &src, &SETTINGS, None, true).expect("input parsed");
-    assert!(outcome.broken.is_empty(), "fix broke the file: {:?}", outcome.broken);
+    assert!(
+        outcome.broken.is_empty(),
+        "fix broke the file: {:?}",
+        outcome.broken
+    );
     assert!(
         careen_dockerfile::parse(&outcome.source).is_ok(),
         "fixed text does not parse:\n{}",
