@@ -1,4 +1,5 @@
-use super::manager::{append_to_list, runs, stage_filter, RunView};
+use super::manager::{runs, stage_filter, RunView};
+use super::report::{append_after, command_span};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::rule::{Rule, RuleInfo};
@@ -87,32 +88,26 @@ impl Rule for AptListsNotDeleted {
             else {
                 continue;
             };
-            let span = update
-                .find_arg(&["update"])
-                .map(|a| ctx.span(update.name_source.start..a.source.end))
-                .unwrap_or_else(|| run.keyword_span());
             let mut diagnostic = Diagnostic::new(
                 &Self::INFO,
-                span,
+                command_span(ctx, run, update, &["update"]),
                 "the package lists downloaded by `apt-get update` are left in the layer",
             )
             .with_help("end the RUN with `rm -rf /var/lib/apt/lists/*`");
             // The last apt command of the RUN decides where the cleanup goes.
             let last_apt = run.commands.iter().rev().find(|c| is_apt(&c.name));
-            if let Some((parsed, command)) = last_apt.and_then(|c| c.shell) {
-                if let Some(edit) = append_to_list(ctx, parsed, command, CLEANUP) {
-                    let later_apt = all
-                        .iter()
-                        .filter(|r| r.index > run.index)
-                        .any(|r| r.any(|c| is_apt(&c.name)));
-                    let title = "Delete `/var/lib/apt/lists/*` at the end of the RUN";
-                    let fix = if later_apt {
-                        Fix::unsafe_(title, vec![edit])
-                    } else {
-                        Fix::safe(title, vec![edit])
-                    };
-                    diagnostic = diagnostic.with_fix(fix);
-                }
+            if let Some(edit) = append_after(ctx, last_apt, CLEANUP) {
+                let later_apt = all
+                    .iter()
+                    .filter(|r| r.index > run.index)
+                    .any(|r| r.any(|c| is_apt(&c.name)));
+                let title = "Delete `/var/lib/apt/lists/*` at the end of the RUN";
+                let fix = if later_apt {
+                    Fix::unsafe_(title, vec![edit])
+                } else {
+                    Fix::safe(title, vec![edit])
+                };
+                diagnostic = diagnostic.with_fix(fix);
             }
             out.push(diagnostic);
         }

@@ -1,6 +1,7 @@
-use super::manager::{append_to_list, runs, Cmd};
+use super::manager::{runs, Cmd};
+use super::report::{command_span, with_append_fix, Cleanup};
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 
 rule! {
@@ -72,26 +73,24 @@ impl Rule for DnfCleanMissing {
             }
             // The first tool (dnf, then microdnf) whose first install has no clean after it.
             let missing = ["dnf", "microdnf"].into_iter().find_map(|tool| {
-                let first_install = run.position(install(tool))?;
-                let first_clean = run.position(clean(tool));
-                if first_clean.is_some_and(|c| first_install < c) {
-                    return None;
-                }
-                Some((tool, first_install, first_clean))
+                let (install, clean) = (install(tool), clean(tool));
+                let cleanup = Cleanup {
+                    install: &install,
+                    clean: &clean,
+                    subcommands: INSTALLS,
+                    command: "",
+                };
+                cleanup.missing(&run).map(|found| (tool, found))
             });
-            let Some((tool, first_install, first_clean)) = missing else {
+            let Some((tool, (first_install, first_clean))) = missing else {
                 continue;
             };
             let Some(first) = run.commands.get(first_install) else {
                 continue;
             };
-            let span = first
-                .find_arg(INSTALLS)
-                .map(|a| ctx.span(first.name_source.start..a.source.end))
-                .unwrap_or_else(|| run.keyword_span());
             let mut diagnostic = Diagnostic::new(
                 &Self::INFO,
-                span,
+                command_span(ctx, &run, first, INSTALLS),
                 format!("`{tool}` leaves its cache in the layer: `{tool} clean all` is missing"),
             )
             .with_help(format!(
@@ -104,15 +103,9 @@ impl Rule for DnfCleanMissing {
                     run.position(install(t))
                         .is_some_and(|i| run.position(clean(t)).is_none_or(|c| c < i))
                 });
-            let last = run.commands.iter().rev().find(|c| install(tool)(c));
-            if let (None, false, Some((parsed, command))) =
-                (first_clean, other_missing, last.and_then(|c| c.shell))
-            {
-                let text = format!("{tool} clean all");
-                if let Some(edit) = append_to_list(ctx, parsed, command, &text) {
-                    diagnostic =
-                        diagnostic.with_fix(Fix::safe(format!("Add `{text}`"), vec![edit]));
-                }
+            if first_clean.is_none() && !other_missing {
+                let last = run.commands.iter().rev().find(|c| install(tool)(c));
+                diagnostic = with_append_fix(diagnostic, ctx, last, &format!("{tool} clean all"));
             }
             out.push(diagnostic);
         }

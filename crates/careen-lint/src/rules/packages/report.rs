@@ -4,10 +4,11 @@
 //!
 //! Each rule keeps its own wording; these helpers only build the findings.
 
-use super::manager::{describe, insert_after, Arg, Cmd};
+use super::manager::{append_to_list, describe, insert_after, Arg, Cmd, RunView};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rule::RuleInfo;
+use careen_dockerfile::Span;
 
 /// Where a missing flag is inserted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,4 +163,87 @@ pub(crate) fn report_unpinned(
         )
         .with_help(help),
     )
+}
+
+/// The span from `cmd`'s name through the first of its arguments equal to
+/// one of `words`; the RUN's keyword when there is no such argument.
+pub(crate) fn command_span(
+    ctx: &Context<'_>,
+    run: &RunView<'_>,
+    cmd: &Cmd<'_>,
+    words: &[&str],
+) -> Span {
+    cmd.find_arg(words)
+        .map(|a| ctx.span(cmd.name_source.start..a.source.end))
+        .unwrap_or_else(|| run.keyword_span())
+}
+
+/// The edit appending ` && text` after the and-or list of `cmd`, when `cmd`
+/// is a plain shell command (see `append_to_list`).
+pub(crate) fn append_after(ctx: &Context<'_>, cmd: Option<&Cmd<'_>>, text: &str) -> Option<Edit> {
+    let (parsed, command) = cmd.and_then(|c| c.shell)?;
+    append_to_list(ctx, parsed, command, text)
+}
+
+/// `diagnostic` with a safe fix "Add `text`" appending `text` after the and-or
+/// list of `cmd`, when that can be done.
+pub(crate) fn with_append_fix(
+    diagnostic: Diagnostic,
+    ctx: &Context<'_>,
+    cmd: Option<&Cmd<'_>>,
+    text: &str,
+) -> Diagnostic {
+    match append_after(ctx, cmd, text) {
+        Some(edit) => diagnostic.with_fix(Fix::safe(format!("Add `{text}`"), vec![edit])),
+        None => diagnostic,
+    }
+}
+
+/// An install that should be followed, in the same RUN, by a clean command.
+pub(crate) struct Cleanup<'a> {
+    pub install: &'a dyn Fn(&Cmd<'_>) -> bool,
+    pub clean: &'a dyn Fn(&Cmd<'_>) -> bool,
+    /// The install subcommands (where a finding ends).
+    pub subcommands: &'a [&'a str],
+    /// The clean command a fix appends.
+    pub command: &'a str,
+}
+
+impl Cleanup<'_> {
+    /// The position of the first install when no clean comes after it, with
+    /// the position of the first clean (if any, it comes before).
+    pub fn missing(&self, run: &RunView<'_>) -> Option<(usize, Option<usize>)> {
+        let first_install = run.position(self.install)?;
+        let first_clean = run.position(self.clean);
+        if first_clean.is_some_and(|c| first_install < c) {
+            return None;
+        }
+        Some((first_install, first_clean))
+    }
+
+    /// The last install command of the RUN.
+    pub fn last_install<'r, 'c>(&self, run: &'r RunView<'c>) -> Option<&'r Cmd<'c>> {
+        run.commands.iter().rev().find(|c| (self.install)(c))
+    }
+}
+
+/// The yum/zypper "clean missing" check for one RUN: a finding at the first
+/// install not followed by a clean, with a fix appending the clean command
+/// after the last install when the RUN has no clean at all.
+pub(crate) fn report_clean_missing(
+    ctx: &Context<'_>,
+    info: &'static RuleInfo,
+    run: &RunView<'_>,
+    cleanup: &Cleanup<'_>,
+    message: &str,
+    help: &str,
+) -> Option<Diagnostic> {
+    let (first_install, first_clean) = cleanup.missing(run)?;
+    let first = run.commands.get(first_install)?;
+    let span = command_span(ctx, run, first, cleanup.subcommands);
+    let diagnostic = Diagnostic::new(info, span, message).with_help(help);
+    Some(match first_clean {
+        None => with_append_fix(diagnostic, ctx, cleanup.last_install(run), cleanup.command),
+        Some(_) => diagnostic,
+    })
 }

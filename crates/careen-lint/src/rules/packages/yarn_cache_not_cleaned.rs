@@ -1,6 +1,7 @@
-use super::manager::{append_to_list, runs, stage_filter, Cmd, RunView};
+use super::manager::{runs, stage_filter, Cmd, RunView};
+use super::report::{command_span, with_append_fix};
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 
 rule! {
@@ -76,25 +77,15 @@ impl Rule for YarnCacheNotCleaned {
             let Some(first) = run.commands.iter().find(|c| install(c)) else {
                 continue;
             };
-            let span = first
-                .find_arg(&["install"])
-                .map(|a| ctx.span(first.name_source.start..a.source.end))
-                .unwrap_or_else(|| run.keyword_span());
             let mut diagnostic = Diagnostic::new(
                 &Self::INFO,
-                span,
+                command_span(ctx, run, first, &["install"]),
                 "`yarn install` leaves its package cache in the layer",
             )
             .with_help("run `yarn cache clean` after the install, in the same RUN");
-            let has_clean = run.any(clean);
-            let last = run.commands.iter().rev().find(|c| install(c));
-            if let Some((parsed, command)) = last.and_then(|c| c.shell) {
-                if !has_clean {
-                    if let Some(edit) = append_to_list(ctx, parsed, command, "yarn cache clean") {
-                        diagnostic =
-                            diagnostic.with_fix(Fix::safe("Add `yarn cache clean`", vec![edit]));
-                    }
-                }
+            if !run.any(clean) {
+                let last = run.commands.iter().rev().find(|c| install(c));
+                diagnostic = with_append_fix(diagnostic, ctx, last, "yarn cache clean");
             }
             out.push(diagnostic);
         }

@@ -1,6 +1,7 @@
-use super::manager::{append_to_list, runs, Cmd};
+use super::manager::{runs, Cmd};
+use super::report::{report_clean_missing, Cleanup};
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 
 rule! {
@@ -47,6 +48,13 @@ fn clean(c: &Cmd<'_>) -> bool {
     c.has_any_arg("yum", &["clean", "all"]) || c.has_any_arg("rm", &["-rf", "/var/cache/yum/*"])
 }
 
+const CLEANUP: Cleanup<'static> = Cleanup {
+    install: &install,
+    clean: &clean,
+    subcommands: &["install"],
+    command: "yum clean all",
+};
+
 impl Rule for YumCleanMissing {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -54,33 +62,14 @@ impl Rule for YumCleanMissing {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for run in runs(ctx) {
-            let Some(first_install) = run.position(install) else {
-                continue;
-            };
-            let first_clean = run.position(clean);
-            if first_clean.is_some_and(|c| first_install < c) {
-                continue;
-            }
-            let Some(first) = run.commands.get(first_install) else {
-                continue;
-            };
-            let span = first
-                .find_arg(&["install"])
-                .map(|a| ctx.span(first.name_source.start..a.source.end))
-                .unwrap_or_else(|| run.keyword_span());
-            let mut diagnostic = Diagnostic::new(
+            out.extend(report_clean_missing(
+                ctx,
                 &Self::INFO,
-                span,
+                &run,
+                &CLEANUP,
                 "`yum install` leaves its cache in the layer: `yum clean all` is missing",
-            )
-            .with_help("run `yum clean all` after the install, in the same RUN");
-            let last = run.commands.iter().rev().find(|c| install(c));
-            if let (None, Some((parsed, command))) = (first_clean, last.and_then(|c| c.shell)) {
-                if let Some(edit) = append_to_list(ctx, parsed, command, "yum clean all") {
-                    diagnostic = diagnostic.with_fix(Fix::safe("Add `yum clean all`", vec![edit]));
-                }
-            }
-            out.push(diagnostic);
+                "run `yum clean all` after the install, in the same RUN",
+            ));
         }
     }
 }

@@ -1,6 +1,7 @@
-use super::manager::{append_to_list, runs, Cmd};
+use super::manager::{runs, Cmd};
+use super::report::{report_clean_missing, Cleanup};
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
 
 rule! {
@@ -44,6 +45,13 @@ fn clean(c: &Cmd<'_>) -> bool {
     c.has_any_arg("zypper", &["clean", "cc"])
 }
 
+const CLEANUP: Cleanup<'static> = Cleanup {
+    install: &install,
+    clean: &clean,
+    subcommands: &["install", "in"],
+    command: "zypper clean",
+};
+
 impl Rule for ZypperCleanMissing {
     fn info(&self) -> &'static RuleInfo {
         &Self::INFO
@@ -51,36 +59,17 @@ impl Rule for ZypperCleanMissing {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for run in runs(ctx) {
-            let Some(first_install) = run.position(install) else {
-                continue;
-            };
             if run.has_cache_mount_with("/var/cache/zypp") {
                 continue;
             }
-            let first_clean = run.position(clean);
-            if first_clean.is_some_and(|c| first_install < c) {
-                continue;
-            }
-            let Some(first) = run.commands.get(first_install) else {
-                continue;
-            };
-            let span = first
-                .find_arg(&["install", "in"])
-                .map(|a| ctx.span(first.name_source.start..a.source.end))
-                .unwrap_or_else(|| run.keyword_span());
-            let mut diagnostic = Diagnostic::new(
+            out.extend(report_clean_missing(
+                ctx,
                 &Self::INFO,
-                span,
+                &run,
+                &CLEANUP,
                 "`zypper install` leaves its cache in the layer: `zypper clean` is missing",
-            )
-            .with_help("run `zypper clean` after the install, in the same RUN");
-            let last = run.commands.iter().rev().find(|c| install(c));
-            if let (None, Some((parsed, command))) = (first_clean, last.and_then(|c| c.shell)) {
-                if let Some(edit) = append_to_list(ctx, parsed, command, "zypper clean") {
-                    diagnostic = diagnostic.with_fix(Fix::safe("Add `zypper clean`", vec![edit]));
-                }
-            }
-            out.push(diagnostic);
+                "run `zypper clean` after the install, in the same RUN",
+            ));
         }
     }
 }
