@@ -274,9 +274,8 @@ fn crlf_bom_and_tabs() {
             ("BOM+CRLF", bom_crlf.as_str()),
             ("tabs", tabs.as_str()),
         ] {
-            match lint_checked(&format!("{name} ({what})"), variant) {
-                Err(p) => problems.push(p),
-                Ok(_) => {}
+            if let Err(p) = lint_checked(&format!("{name} ({what})"), variant) {
+                problems.push(p);
             }
         }
         // CRLF and a BOM must not change what is found where: same codes on
