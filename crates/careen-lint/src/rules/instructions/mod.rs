@@ -20,6 +20,7 @@ mod hadolint_shell;
 mod healthcheck_missing;
 mod inline_ignore_pragma;
 mod instruction_before_from;
+mod instruction_count;
 mod invalid_label_key;
 mod json_form_cmd;
 mod label_empty;

@@ -1,3 +1,4 @@
+use super::instruction_count::repeated_in_stage;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -41,27 +42,18 @@ impl Rule for MultipleHealthchecks {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        // Counted from one FROM to the next, like hadolint (instructions
-        // before the first FROM count as a stage of their own).
-        let mut seen = false;
-        for instruction in ctx.instructions() {
-            match &instruction.kind {
-                InstructionKind::From(_) => seen = false,
-                InstructionKind::Healthcheck(_) => {
-                    if seen {
-                        out.push(
-                            Diagnostic::new(
-                                &Self::INFO,
-                                instruction.keyword_span,
-                                "the stage already has a `HEALTHCHECK`; only the last one is used",
-                            )
-                            .with_help("keep one `HEALTHCHECK` per stage"),
-                        );
-                    }
-                    seen = true;
-                }
-                _ => {}
-            }
+        let repeated = repeated_in_stage(ctx.instructions(), |kind| {
+            matches!(kind, InstructionKind::Healthcheck(_))
+        });
+        for instruction in repeated {
+            out.push(
+                Diagnostic::new(
+                    &Self::INFO,
+                    instruction.keyword_span,
+                    "the stage already has a `HEALTHCHECK`; only the last one is used",
+                )
+                .with_help("keep one `HEALTHCHECK` per stage"),
+            );
         }
     }
 }
