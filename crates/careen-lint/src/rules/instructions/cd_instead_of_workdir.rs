@@ -1,4 +1,4 @@
-use super::hadolint_shell::{runs, Onbuild};
+use super::hadolint_shell::{first_command_per_run, CommandPart, Onbuild};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -45,24 +45,17 @@ impl Rule for CdInsteadOfWorkdir {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for run in runs(ctx, Onbuild::Skip) {
-            let found = run.scripts.iter().find_map(|source| {
-                source
-                    .commands()
-                    .iter()
-                    .find(|c| c.name == "cd")
-                    .map(|c| source.span(ctx, c.command.range.clone()))
-            });
-            if let Some(span) = found {
-                out.push(
-                    Diagnostic::new(
-                        &Self::INFO,
-                        span,
-                        "`cd` changes directory for this RUN only",
-                    )
-                    .with_help("use WORKDIR to set the directory for the following instructions"),
-                );
-            }
+        let found =
+            first_command_per_run(ctx, Onbuild::Skip, CommandPart::Whole, |c| c.name == "cd");
+        for (span, _) in found {
+            out.push(
+                Diagnostic::new(
+                    &Self::INFO,
+                    span,
+                    "`cd` changes directory for this RUN only",
+                )
+                .with_help("use WORKDIR to set the directory for the following instructions"),
+            );
         }
     }
 }

@@ -1,4 +1,4 @@
-use super::hadolint_shell::{runs, Onbuild};
+use super::hadolint_shell::{first_command_per_run, CommandPart, Onbuild};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -49,29 +49,18 @@ impl Rule for ContainerIrrelevantCommand {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for run in runs(ctx, Onbuild::Include) {
-            let found = run.scripts.iter().find_map(|source| {
-                source
-                    .commands()
-                    .iter()
-                    .find(|c| COMMANDS.contains(&c.name))
-                    .map(|c| {
-                        (
-                            source.span(ctx, c.name_word.range.clone()),
-                            c.name.to_string(),
-                        )
-                    })
-            });
-            if let Some((span, name)) = found {
-                out.push(
-                    Diagnostic::new(
-                        &Self::INFO,
-                        span,
-                        format!("`{name}` has no use inside a container build step"),
-                    )
-                    .with_help("remove it; start services from CMD or ENTRYPOINT instead"),
-                );
-            }
+        let found = first_command_per_run(ctx, Onbuild::Include, CommandPart::Name, |c| {
+            COMMANDS.contains(&c.name)
+        });
+        for (span, name) in found {
+            out.push(
+                Diagnostic::new(
+                    &Self::INFO,
+                    span,
+                    format!("`{name}` has no use inside a container build step"),
+                )
+                .with_help("remove it; start services from CMD or ENTRYPOINT instead"),
+            );
         }
     }
 }

@@ -306,6 +306,39 @@ pub(crate) fn runs<'a>(ctx: &'a Context<'a>, onbuild: Onbuild) -> Vec<RunShell<'
     out
 }
 
+/// Which part of a command a finding points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CommandPart {
+    /// The whole simple command.
+    Whole,
+    /// The word holding the command name.
+    Name,
+}
+
+/// For each RUN (see [`runs`]), the first command of its scripts for which
+/// `matches` holds: the span of its `part` and its name.
+pub(crate) fn first_command_per_run(
+    ctx: &Context<'_>,
+    onbuild: Onbuild,
+    part: CommandPart,
+    matches: impl Fn(&HlCommand<'_>) -> bool,
+) -> Vec<(Span, String)> {
+    runs(ctx, onbuild)
+        .iter()
+        .filter_map(|run| {
+            run.scripts.iter().find_map(|source| {
+                source.commands().iter().find(|c| matches(c)).map(|c| {
+                    let range = match part {
+                        CommandPart::Whole => c.command.range.clone(),
+                        CommandPart::Name => c.name_word.range.clone(),
+                    };
+                    (source.span(ctx, range), c.name.to_string())
+                })
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

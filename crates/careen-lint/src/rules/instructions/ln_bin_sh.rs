@@ -1,4 +1,4 @@
-use super::hadolint_shell::{runs, Onbuild};
+use super::hadolint_shell::{first_command_per_run, CommandPart, Onbuild};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -44,24 +44,18 @@ impl Rule for LnBinSh {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for run in runs(ctx, Onbuild::Include) {
-            let found = run.scripts.iter().find_map(|source| {
-                source
-                    .commands()
-                    .iter()
-                    .find(|c| c.name == "ln" && c.has_arg("/bin/sh"))
-                    .map(|c| source.span(ctx, c.command.range.clone()))
-            });
-            if let Some(span) = found {
-                out.push(
-                    Diagnostic::new(
-                        &Self::INFO,
-                        span,
-                        "`ln` replaces `/bin/sh` to change the shell",
-                    )
-                    .with_help("use a SHELL instruction to pick the shell for RUN"),
-                );
-            }
+        let found = first_command_per_run(ctx, Onbuild::Include, CommandPart::Whole, |c| {
+            c.name == "ln" && c.has_arg("/bin/sh")
+        });
+        for (span, _) in found {
+            out.push(
+                Diagnostic::new(
+                    &Self::INFO,
+                    span,
+                    "`ln` replaces `/bin/sh` to change the shell",
+                )
+                .with_help("use a SHELL instruction to pick the shell for RUN"),
+            );
         }
     }
 }

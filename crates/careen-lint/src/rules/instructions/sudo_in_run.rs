@@ -1,4 +1,4 @@
-use super::hadolint_shell::{runs, Onbuild};
+use super::hadolint_shell::{first_command_per_run, CommandPart, Onbuild};
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleInfo};
@@ -44,20 +44,14 @@ impl Rule for SudoInRun {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for run in runs(ctx, Onbuild::Include) {
-            let found = run.scripts.iter().find_map(|source| {
-                source
-                    .commands()
-                    .iter()
-                    .find(|c| c.name == "sudo")
-                    .map(|c| source.span(ctx, c.name_word.range.clone()))
-            });
-            if let Some(span) = found {
-                out.push(
-                    Diagnostic::new(&Self::INFO, span, "`sudo` is used in a build step")
-                        .with_help("switch user with USER, or use `gosu`/`su-exec` at run time"),
-                );
-            }
+        let found = first_command_per_run(ctx, Onbuild::Include, CommandPart::Name, |c| {
+            c.name == "sudo"
+        });
+        for (span, _) in found {
+            out.push(
+                Diagnostic::new(&Self::INFO, span, "`sudo` is used in a build step")
+                    .with_help("switch user with USER, or use `gosu`/`su-exec` at run time"),
+            );
         }
     }
 }
