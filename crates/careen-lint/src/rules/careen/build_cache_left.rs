@@ -122,13 +122,7 @@ impl Rule for BuildCacheLeft {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for index in practice::final_image_instructions(ctx) {
-            let Some(instruction) = ctx.instructions().get(index) else {
-                continue;
-            };
-            if practice::has_cache_mount(instruction) {
-                continue;
-            }
+        for (index, _) in practice::final_image_uncached(ctx) {
             let commands: Vec<_> = ctx.commands(index).collect();
             let mut reported: Vec<Tool> = Vec::new();
             for (script, command) in &commands {
@@ -140,14 +134,7 @@ impl Rule for BuildCacheLeft {
                 }
                 reported.push(tool);
                 let view = command.effective();
-                let start = view
-                    .name_word()
-                    .map(|w| w.range.start)
-                    .unwrap_or(command.range.start);
-                let end = view
-                    .subcommand()
-                    .map(|w| w.range.end)
-                    .unwrap_or(command.range.end);
+                let range = practice::name_through(command, view.subcommand());
                 let (shown, cache, help) = match tool {
                     Tool::Go => ("go", "module and build caches", "build in an earlier stage, use a cache mount, or run `go clean -cache -modcache`"),
                     Tool::Cargo => ("cargo", "registry cache", "build in an earlier stage, use a cache mount, or remove `~/.cargo/registry`"),
@@ -163,7 +150,7 @@ impl Rule for BuildCacheLeft {
                 out.push(
                     Diagnostic::new(
                         &Self::INFO,
-                        ctx.script_span(script, start..end),
+                        ctx.script_span(script, range),
                         format!("`{shown} {sub}` leaves {shown}'s {cache} in the image"),
                     )
                     .with_help(help),

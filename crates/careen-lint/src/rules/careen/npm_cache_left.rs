@@ -100,13 +100,7 @@ impl Rule for NpmCacheLeft {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for index in practice::final_image_instructions(ctx) {
-            let Some(instruction) = ctx.instructions().get(index) else {
-                continue;
-            };
-            if practice::has_cache_mount(instruction) {
-                continue;
-            }
+        for (index, _) in practice::final_image_uncached(ctx) {
             let commands: Vec<_> = ctx.commands(index).collect();
             if commands.iter().any(|(_, c)| cleans_cache(c)) {
                 continue;

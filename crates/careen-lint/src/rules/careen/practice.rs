@@ -49,6 +49,31 @@ pub(crate) fn final_image_instructions(ctx: &Context<'_>) -> Vec<usize> {
         .collect()
 }
 
+/// The final image's instructions (see [`final_image_instructions`]) that
+/// have no cache mount, with the instruction.
+pub(crate) fn final_image_uncached<'c>(ctx: &'c Context<'_>) -> Vec<(usize, &'c Instruction)> {
+    final_image_instructions(ctx)
+        .into_iter()
+        .filter_map(|index| ctx.instructions().get(index).map(|i| (index, i)))
+        .filter(|(_, instruction)| !has_cache_mount(instruction))
+        .collect()
+}
+
+/// The script range from `command`'s effective name (looking through
+/// wrappers) to the end of `last` (both fall back to the command's range).
+pub(crate) fn name_through(
+    command: &SimpleCommand,
+    last: Option<&shell::ShellWord>,
+) -> std::ops::Range<usize> {
+    let start = command
+        .effective()
+        .name_word()
+        .map(|w| w.range.start)
+        .unwrap_or(command.range.start);
+    let end = last.map(|w| w.range.end).unwrap_or(command.range.end);
+    start..end
+}
+
 /// The base of the final image's oldest stage is an external image (not
 /// `scratch`).
 pub(crate) fn root_base<'c>(ctx: &'c Context<'_>) -> Option<&'c Stage> {

@@ -98,16 +98,7 @@ impl Rule for UpdateWithoutInstall {
             if !harmless {
                 continue;
             }
-            let view = command.effective();
-            let start = view
-                .name_word()
-                .map(|w| w.range.start)
-                .unwrap_or(command.range.start);
-            let end = view
-                .args()
-                .last()
-                .map(|w| w.range.end)
-                .unwrap_or(command.range.end);
+            let range = practice::name_through(command, command.effective().args().last());
             let installer = if tool == "apk" {
                 "apk add"
             } else {
@@ -116,7 +107,7 @@ impl Rule for UpdateWithoutInstall {
             out.push(
                 Diagnostic::new(
                     &Self::INFO,
-                    ctx.script_span(script, start..end),
+                    ctx.script_span(script, range),
                     format!("`{tool} update` runs in a `RUN` that installs nothing"),
                 )
                 .with_help(format!(
