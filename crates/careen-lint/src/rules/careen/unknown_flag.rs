@@ -104,7 +104,8 @@ fn check_instruction(instruction: &Instruction, out: &mut Vec<Diagnostic>) {
                     .with_fix(Fix::unsafe_(
                         format!("Rename to `--{suggested}`"),
                         vec![Edit::replace(
-                            flag.span.start.offset + 2..flag.span.start.offset + 2 + flag.name.len(),
+                            flag.span.start.offset + 2
+                                ..flag.span.start.offset + 2 + flag.name.len(),
                             suggested,
                         )],
                     ));
@@ -159,7 +160,10 @@ mod tests {
 
     #[test]
     fn near_misses() {
-        assert_eq!(near_miss("chmown", known_flags(&Keyword::Copy)), Some("chown"));
+        assert_eq!(
+            near_miss("chmown", known_flags(&Keyword::Copy)),
+            Some("chown")
+        );
         assert_eq!(near_miss("frm", known_flags(&Keyword::Copy)), Some("from"));
         assert_eq!(near_miss("banana", known_flags(&Keyword::Copy)), None);
     }
