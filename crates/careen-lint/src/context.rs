@@ -24,33 +24,33 @@ pub struct Context<'a> {
     pub dockerfile: &'a Dockerfile,
     pub stages: Vec<Stage>,
     /// Parsed shell scripts per instruction index (empty for non-RUN instructions;
-    /// for `ONBUILD RUN` the inner RUN's scripts).
-    pub scripts: Vec<Vec<ParsedScript>>,
+    /// for `ONBUILD RUN` the inner RUN's scripts); made by [`parse_scripts`].
+    pub scripts: &'a [Vec<ParsedScript>],
     /// The build context beside the Dockerfile, unless `--no-context`.
     pub build_context: Option<&'a BuildContext>,
     pub settings: &'a Settings,
+    /// RUN commands as hadolint's package-manager rules read them, computed
+    /// once per file on first use (two dozen rules share it).
+    pub(crate) package_runs: std::cell::OnceCell<Vec<crate::rules::packages::manager::RunView<'a>>>,
 }
 
 impl<'a> Context<'a> {
+    /// `scripts` is `parse_scripts(dockerfile)`.
     pub fn new(
         path: &'a Path,
         dockerfile: &'a Dockerfile,
+        scripts: &'a [Vec<ParsedScript>],
         build_context: Option<&'a BuildContext>,
         settings: &'a Settings,
     ) -> Context<'a> {
-        let stages = dockerfile.stages();
-        let scripts = dockerfile
-            .instructions
-            .iter()
-            .map(scripts_of)
-            .collect();
         Context {
             path,
             dockerfile,
-            stages,
+            stages: dockerfile.stages(),
             scripts,
             build_context,
             settings,
+            package_runs: std::cell::OnceCell::new(),
         }
     }
 
@@ -84,7 +84,9 @@ impl<'a> Context<'a> {
     }
 
     /// Every (instruction index, script, command) of the file.
-    pub fn all_commands(&self) -> impl Iterator<Item = (usize, &ParsedScript, &SimpleCommand)> {
+    pub fn all_commands(
+        &self,
+    ) -> impl Iterator<Item = (usize, &ParsedScript, &SimpleCommand)> + use<'_, 'a> {
         (0..self.scripts.len()).flat_map(move |i| self.commands(i).map(move |(p, c)| (i, p, c)))
     }
 
@@ -107,6 +109,11 @@ impl<'a> Context<'a> {
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
         self.dockerfile.span_of(range)
     }
+}
+
+/// The parsed shell scripts of every instruction (see [`Context::scripts`]).
+pub fn parse_scripts(dockerfile: &Dockerfile) -> Vec<Vec<ParsedScript>> {
+    dockerfile.instructions.iter().map(scripts_of).collect()
 }
 
 /// The shell scripts a RUN (or ONBUILD RUN) executes.

@@ -135,7 +135,8 @@ pub fn lint_parsed(
     settings: &Settings,
     context: Option<&BuildContext>,
 ) -> Vec<Diagnostic> {
-    let ctx = Context::new(path, dockerfile, context, settings);
+    let scripts = crate::context::parse_scripts(dockerfile);
+    let ctx = Context::new(path, dockerfile, &scripts, context, settings);
     let pragmas = Pragmas::collect(dockerfile);
     let checks = CheckDirective::from_dockerfile(dockerfile);
     let mut diagnostics = Vec::new();

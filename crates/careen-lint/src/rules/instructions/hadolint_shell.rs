@@ -265,7 +265,7 @@ pub(crate) fn is_archive(path: &str) -> bool {
 }
 
 /// Every RUN (and, with [`Onbuild::Include`], ONBUILD RUN) with its scripts.
-pub(crate) fn runs<'a>(ctx: &'a Context<'a>, onbuild: Onbuild) -> Vec<RunShell<'a>> {
+pub(crate) fn runs<'a>(ctx: &'a Context<'_>, onbuild: Onbuild) -> Vec<RunShell<'a>> {
     let mut out = Vec::new();
     for (index, instruction) in ctx.instructions().iter().enumerate() {
         let (run, is_onbuild) = match &instruction.kind {

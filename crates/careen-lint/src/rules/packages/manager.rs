@@ -181,7 +181,11 @@ pub(crate) fn mounts(run: &Instruction) -> Vec<Mount> {
 }
 
 /// Every RUN and ONBUILD RUN of the file, in order.
-pub(crate) fn runs<'a>(ctx: &'a Context<'_>) -> Vec<RunView<'a>> {
+pub(crate) fn runs<'c, 'a>(ctx: &'c Context<'a>) -> &'c [RunView<'a>] {
+    ctx.package_runs.get_or_init(|| compute_runs(ctx))
+}
+
+fn compute_runs<'a>(ctx: &Context<'a>) -> Vec<RunView<'a>> {
     let mut out = Vec::new();
     for (index, outer) in ctx.instructions().iter().enumerate() {
         let (run, onbuild) = match &outer.kind {
@@ -204,7 +208,8 @@ pub(crate) fn runs<'a>(ctx: &'a Context<'_>) -> Vec<RunView<'a>> {
         };
         match &r.command {
             Command::Shell { .. } => {
-                if let Some(scripts) = ctx.scripts.get(index) {
+                let all: &'a [Vec<ParsedScript>] = ctx.scripts;
+                if let Some(scripts) = all.get(index) {
                     for parsed in scripts {
                         view.texts.push(parsed.text.clone());
                         view.commands.extend(script_commands(ctx, parsed));
