@@ -93,6 +93,9 @@ mod tests {
         assert!(d.skips("DL3025") && !d.skips("DL3008"));
         let d = CheckDirective::parse("skip=all");
         assert!(d.skips("CR0003") && !d.skips("DL3008"));
-        assert_eq!(CheckDirective::parse("error=false;bogus"), CheckDirective::default());
+        assert_eq!(
+            CheckDirective::parse("error=false;bogus"),
+            CheckDirective::default()
+        );
     }
 }

@@ -31,9 +31,18 @@ fn agrees_with_hadolint_on_the_corpus() {
         .collect();
     let mut explained: BTreeSet<(Triple, String)> = BTreeSet::new();
     for r in read_triples(&here.join("tests/hadolint/differences.tsv")) {
-        assert!(r.len() >= 5 && !r[4].trim().is_empty(), "difference without a reason: {r:?}");
-        assert!(r[3] == "only-careen" || r[3] == "only-hadolint", "bad side: {r:?}");
-        explained.insert(((r[0].clone(), r[1].parse().unwrap(), r[2].clone()), r[3].clone()));
+        assert!(
+            r.len() >= 5 && !r[4].trim().is_empty(),
+            "difference without a reason: {r:?}"
+        );
+        assert!(
+            r[3] == "only-careen" || r[3] == "only-hadolint",
+            "bad side: {r:?}"
+        );
+        explained.insert((
+            (r[0].clone(), r[1].parse().unwrap(), r[2].clone()),
+            r[3].clone(),
+        ));
     }
 
     let settings = Settings {
@@ -41,7 +50,10 @@ fn agrees_with_hadolint_on_the_corpus() {
         ..Settings::default()
     };
     let mut ours: BTreeSet<Triple> = BTreeSet::new();
-    let mut files: Vec<_> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(files.len() > 300);
     for path in &files {
@@ -83,7 +95,10 @@ fn agrees_with_hadolint_on_the_corpus() {
         }
     }
     for stale in explained.difference(&seen) {
-        problems.push(format!("stale explanation: {}\t{}\t{}\t{}", stale.0 .0, stale.0 .1, stale.0 .2, stale.1));
+        problems.push(format!(
+            "stale explanation: {}\t{}\t{}\t{}",
+            stale.0 .0, stale.0 .1, stale.0 .2, stale.1
+        ));
     }
     let agreed = ours.intersection(&expected).count();
     assert!(

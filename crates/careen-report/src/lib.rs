@@ -28,6 +28,9 @@ pub fn xml_escape(text: &str) -> String {
 mod tests {
     #[test]
     fn escapes_xml() {
-        assert_eq!(super::xml_escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(
+            super::xml_escape("a<b & \"c\"\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;"
+        );
     }
 }

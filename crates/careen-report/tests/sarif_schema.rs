@@ -24,8 +24,16 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
 
     let span = |line: u32, column: u32, offset: usize| Span {
-        start: Pos { line, column, offset },
-        end: Pos { line, column: column + 4, offset: offset + 4 },
+        start: Pos {
+            line,
+            column,
+            offset,
+        },
+        end: Pos {
+            line,
+            column: column + 4,
+            offset: offset + 4,
+        },
     };
     let report = LintReport {
         files: vec![FileReport {
@@ -39,7 +47,10 @@ fn sarif_output_is_valid_sarif_2_1_0() {
                     file: "Dockerfile".into(),
                     span: span(2, 5, 11),
                     help: Some("h".into()),
-                    fix: Some(Fix::safe("t", vec![Edit::insert(22, " --no-install-recommends")])),
+                    fix: Some(Fix::safe(
+                        "t",
+                        vec![Edit::insert(22, " --no-install-recommends")],
+                    )),
                 },
                 Diagnostic {
                     code: "CR9999",
@@ -52,13 +63,23 @@ fn sarif_output_is_valid_sarif_2_1_0() {
                 },
             ],
         }],
-        errors: vec![FileError { path: "bad/Dockerfile".into(), message: "parse error".into() }],
+        errors: vec![FileError {
+            path: "bad/Dockerfile".into(),
+            message: "parse error".into(),
+        }],
     };
     let mut out = Vec::new();
     render(LintFormat::Sarif, &report, TextOptions::default(), &mut out).unwrap();
     let instance: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&instance).map(|e| format!("{e} at {}", e.instance_path)).collect();
-    assert!(errors.is_empty(), "SARIF output invalid:\n{}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF output invalid:\n{}",
+        errors.join("\n")
+    );
 
     // And the validator does reject a broken document (the test can fail).
     let mut broken = instance.clone();

@@ -61,10 +61,21 @@ mod tests {
 
     #[test]
     fn dockerfile_names() {
-        for yes in ["Dockerfile", "Containerfile", "api.Dockerfile", "Dockerfile.dev", "dockerfile"] {
+        for yes in [
+            "Dockerfile",
+            "Containerfile",
+            "api.Dockerfile",
+            "Dockerfile.dev",
+            "dockerfile",
+        ] {
             assert!(is_dockerfile_name(yes), "{yes}");
         }
-        for no in ["Dockerfile.dockerignore", "README.md", "dockerfile-lint.sh", ".dockerignore"] {
+        for no in [
+            "Dockerfile.dockerignore",
+            "README.md",
+            "dockerfile-lint.sh",
+            ".dockerignore",
+        ] {
             assert!(!is_dockerfile_name(no), "{no}");
         }
     }

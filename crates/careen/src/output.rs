@@ -31,14 +31,24 @@ pub fn error(error: &anyhow::Error) {
         .collect::<Vec<_>>()
         .join(": ");
     let mut err = anstream::stderr();
-    let _ = writeln!(err, "{}error{}: {message}", style.render(), style.render_reset());
+    let _ = writeln!(
+        err,
+        "{}error{}: {message}",
+        style.render(),
+        style.render_reset()
+    );
 }
 
 /// Print `warning: …` on stderr.
 pub fn warning(message: &str) {
     let style = AnsiColor::Yellow.on_default().effects(Effects::BOLD);
     let mut err = anstream::stderr();
-    let _ = writeln!(err, "{}warning{}: {message}", style.render(), style.render_reset());
+    let _ = writeln!(
+        err,
+        "{}warning{}: {message}",
+        style.render(),
+        style.render_reset()
+    );
 }
 
 /// Print a plain line on stderr.

@@ -16,7 +16,11 @@ pub(super) fn render(report: &LintReport, out: &mut dyn Write) -> io::Result<()>
     files.sort();
     files.dedup();
     for path in files {
-        writeln!(out, r#"  <file name="{}">"#, xml_escape(&display_path(path)))?;
+        writeln!(
+            out,
+            r#"  <file name="{}">"#,
+            xml_escape(&display_path(path))
+        )?;
         for d in report.diagnostics().filter(|d| d.file == path) {
             let severity = match d.severity {
                 Severity::Error => "error",

@@ -19,7 +19,10 @@ pub(super) fn render(report: &LintReport, out: &mut dyn Write) -> io::Result<()>
         hasher.update(d.span.start.line.to_string().as_bytes());
         hasher.update([0]);
         hasher.update(d.message.as_bytes());
-        let fingerprint: String = hasher.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let fingerprint: String = hasher.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let severity = match d.severity {
             Severity::Error => "critical",
             Severity::Warning => "major",

@@ -60,10 +60,21 @@ mod tests {
 
     #[test]
     fn json_has_schema_and_fields() {
-        let v: serde_json::Value = serde_json::from_str(&render_to_string(LintFormat::Json)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&render_to_string(LintFormat::Json)).unwrap();
         assert_eq!(v["schema"], "careen.lint/v1");
         let d = &v["diagnostics"][0];
-        for key in ["code", "severity", "message", "file", "line", "column", "end_line", "end_column", "fix"] {
+        for key in [
+            "code",
+            "severity",
+            "message",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "fix",
+        ] {
             assert!(d.get(key).is_some(), "missing {key}");
         }
     }

@@ -119,7 +119,12 @@ pub fn summary(report: &LintReport, unsafe_fixes: bool) -> String {
         return format!("No problems found in {}.", plural(files, "file"));
     }
     let mut parts = Vec::new();
-    for (n, word) in [(errors, "error"), (warnings, "warning"), (infos, "info"), (styles, "style")] {
+    for (n, word) in [
+        (errors, "error"),
+        (warnings, "warning"),
+        (infos, "info"),
+        (styles, "style"),
+    ] {
         if n > 0 {
             parts.push(if word == "info" || word == "style" {
                 format!("{n} {word}")
@@ -136,15 +141,16 @@ pub fn summary(report: &LintReport, unsafe_fixes: bool) -> String {
     );
     let (safe, unsafe_only) = report.fixable();
     if unsafe_fixes && safe + unsafe_only > 0 {
-        line.push_str(&format!(" {} fixable with `--fix --unsafe-fixes`.", safe + unsafe_only));
+        line.push_str(&format!(
+            " {} fixable with `--fix --unsafe-fixes`.",
+            safe + unsafe_only
+        ));
     } else {
         if safe > 0 {
             line.push_str(&format!(" {safe} fixable with `--fix`."));
         }
         if unsafe_only > 0 {
-            line.push_str(&format!(
-                " {unsafe_only} more with `--fix --unsafe-fixes`."
-            ));
+            line.push_str(&format!(" {unsafe_only} more with `--fix --unsafe-fixes`."));
         }
     }
     line
@@ -177,7 +183,8 @@ pub(crate) mod test_support {
 
     /// A small report used by every renderer's snapshot test.
     pub fn sample() -> LintReport {
-        let source = "FROM python:latest\nRUN apt-get install -y curl <x>\nCMD python app.py\n".to_string();
+        let source =
+            "FROM python:latest\nRUN apt-get install -y curl <x>\nCMD python app.py\n".to_string();
         let diagnostics = vec![
             Diagnostic {
                 code: "DL3007",
@@ -207,7 +214,10 @@ pub(crate) mod test_support {
                 file: "app/Dockerfile".into(),
                 span: span(3, 1, 51, 17),
                 help: None,
-                fix: Some(Fix::safe("Use JSON form", vec![Edit::replace(55..68, "[\"python\", \"app.py\"]")])),
+                fix: Some(Fix::safe(
+                    "Use JSON form",
+                    vec![Edit::replace(55..68, "[\"python\", \"app.py\"]")],
+                )),
             },
         ];
         LintReport {

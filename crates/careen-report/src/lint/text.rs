@@ -54,7 +54,11 @@ impl Palette {
     }
 }
 
-pub(super) fn render(report: &LintReport, options: TextOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    report: &LintReport,
+    options: TextOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let palette = Palette::new(options.color);
     for file in &report.files {
         for diagnostic in &file.diagnostics {
@@ -121,12 +125,27 @@ fn render_one(
             .take(start_col - 1)
             .map(|c| if c == '\t' { "    " } else { " " })
             .collect();
-        let carets = "^".repeat(end_col.saturating_sub(start_col).clamp(1, line_chars.max(1)));
+        let carets = "^".repeat(
+            end_col
+                .saturating_sub(start_col)
+                .clamp(1, line_chars.max(1)),
+        );
         gutter(out, "")?;
-        writeln!(out, " {prefix}{}{carets}{}", sev.render(), sev.render_reset())?;
+        writeln!(
+            out,
+            " {prefix}{}{carets}{}",
+            sev.render(),
+            sev.render_reset()
+        )?;
     }
     if let Some(help) = &d.help {
-        writeln!(out, "{:>width$} = {}help{}: {help}", "", p.help.render(), p.help.render_reset())?;
+        writeln!(
+            out,
+            "{:>width$} = {}help{}: {help}",
+            "",
+            p.help.render(),
+            p.help.render_reset()
+        )?;
     }
     if let Some(fix) = &d.fix {
         let how = match (fix.applicability, options.unsafe_fixes) {

@@ -12,7 +12,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// finding at the line that caused it, and fixes what it safely can.
 #[derive(Debug, Parser)]
 #[command(name = "careen", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 clean, 1 findings at or above the failing level, 2 usage, input or environment error.")]
+#[command(
+    after_help = "Exit codes: 0 clean, 1 findings at or above the failing level, 2 usage, input or environment error."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

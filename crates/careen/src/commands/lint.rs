@@ -44,8 +44,15 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
             Some(settings) => settings.clone(),
             None => {
                 let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
-                let cached = settings_cache.lock().ok().and_then(|c| c.get(&dir).cloned());
+                let dir = if dir.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    dir
+                };
+                let cached = settings_cache
+                    .lock()
+                    .ok()
+                    .and_then(|c| c.get(&dir).cloned());
                 match cached {
                     Some(s) => s,
                     None => {
@@ -130,10 +137,18 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Error);
     }
     if args.diff {
-        return Ok(if diffs.is_empty() { ExitStatus::Success } else { ExitStatus::Failure });
+        return Ok(if diffs.is_empty() {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Failure
+        });
     }
     let failing = lint_report.diagnostics().any(|d| d.severity >= fail_level);
-    Ok(if failing { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if failing {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
 }
 
 fn to_report_format(format: LintFormat) -> report::LintFormat {
@@ -148,7 +163,10 @@ fn to_report_format(format: LintFormat) -> report::LintFormat {
 
 fn load_config(path: &Path) -> anyhow::Result<Settings> {
     let mut settings = Settings::default();
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     if name.ends_with(".yaml") || name.ends_with(".yml") {
         settings.merge_hadolint_file(path)?;
     } else {
@@ -161,7 +179,9 @@ fn apply_cli(settings: &mut Settings, args: &LintArgs) {
     if !args.select.is_empty() {
         settings.select = args.select.iter().map(|s| s.trim().to_string()).collect();
     }
-    settings.ignore.extend(args.ignore.iter().map(|s| s.trim().to_string()));
+    settings
+        .ignore
+        .extend(args.ignore.iter().map(|s| s.trim().to_string()));
     if let Some(level) = args.fail_level {
         settings.fail_level = level.into();
     }
@@ -189,10 +209,14 @@ fn collect_targets(args: &LintArgs) -> anyhow::Result<Vec<Target>> {
             });
             continue;
         }
-        let metadata = std::fs::metadata(path)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        let metadata =
+            std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
         if metadata.is_dir() {
-            targets.extend(find_dockerfiles(path).into_iter().map(|path| Target { path, stdin: None }));
+            targets.extend(
+                find_dockerfiles(path)
+                    .into_iter()
+                    .map(|path| Target { path, stdin: None }),
+            );
         } else {
             targets.push(Target {
                 path: path.clone(),
@@ -231,8 +255,16 @@ fn lint_target(
         None
     } else {
         let root = args.context.clone().unwrap_or_else(|| {
-            let parent = target.path.parent().map(Path::to_path_buf).unwrap_or_default();
-            if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent }
+            let parent = target
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            if parent.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                parent
+            }
         });
         match BuildContext::scan(&root, &target.path) {
             Ok(c) => Some(c),
@@ -248,7 +280,13 @@ fn lint_target(
     let mut diff = None;
     let mut fixed = 0;
     if args.fix || args.diff {
-        match apply_fixes(&target.path, &source, &settings, context.as_ref(), args.unsafe_fixes) {
+        match apply_fixes(
+            &target.path,
+            &source,
+            &settings,
+            context.as_ref(),
+            args.unsafe_fixes,
+        ) {
             Ok(outcome) => {
                 if outcome.source != source {
                     fixed = outcome.applied;

@@ -26,7 +26,12 @@ pub fn doc_markdown(info: &RuleInfo) -> String {
         .lines()
         .map(|l| l.strip_prefix(' ').unwrap_or(l))
         .collect();
-    format!("# {} ({})\n\n{}\n", info.code, info.name, body.join("\n").trim())
+    format!(
+        "# {} ({})\n\n{}\n",
+        info.code,
+        info.name,
+        body.join("\n").trim()
+    )
 }
 
 pub fn run(args: RuleArgs) -> anyhow::Result<ExitStatus> {
@@ -36,7 +41,10 @@ pub fn run(args: RuleArgs) -> anyhow::Result<ExitStatus> {
         match args.format {
             RuleFormat::Json => {
                 let list: Vec<_> = rules.iter().map(|r| info_json(r.info())).collect();
-                serde_json::to_writer_pretty(&mut out, &json!({"schema": "careen.rule/v1", "rules": list}))?;
+                serde_json::to_writer_pretty(
+                    &mut out,
+                    &json!({"schema": "careen.rule/v1", "rules": list}),
+                )?;
                 writeln!(out)?;
             }
             RuleFormat::Markdown => {
@@ -46,7 +54,11 @@ pub fn run(args: RuleArgs) -> anyhow::Result<ExitStatus> {
             }
             RuleFormat::Text => {
                 let name_width = rules.iter().map(|r| r.info().name.len()).max().unwrap_or(4);
-                writeln!(out, "{:<6}  {:<7}  {:<3}  {:<name_width$}  SUMMARY", "CODE", "LEVEL", "FIX", "NAME")?;
+                writeln!(
+                    out,
+                    "{:<6}  {:<7}  {:<3}  {:<name_width$}  SUMMARY",
+                    "CODE", "LEVEL", "FIX", "NAME"
+                )?;
                 for rule in rules {
                     let info = rule.info();
                     let fix = match info.fix {
@@ -67,7 +79,10 @@ pub fn run(args: RuleArgs) -> anyhow::Result<ExitStatus> {
                         info.summary()
                     )?;
                 }
-                writeln!(out, "\n* opt-in: runs when selected or when its settings are given.")?;
+                writeln!(
+                    out,
+                    "\n* opt-in: runs when selected or when its settings are given."
+                )?;
             }
         }
         return Ok(ExitStatus::Success);
@@ -79,7 +94,10 @@ pub fn run(args: RuleArgs) -> anyhow::Result<ExitStatus> {
     let info = rule.info();
     match args.format {
         RuleFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &json!({"schema": "careen.rule/v1", "rules": [info_json(info)]}))?;
+            serde_json::to_writer_pretty(
+                &mut out,
+                &json!({"schema": "careen.rule/v1", "rules": [info_json(info)]}),
+            )?;
             writeln!(out)?;
         }
         RuleFormat::Markdown | RuleFormat::Text => {

@@ -5,7 +5,10 @@ use crate::{careen, code, shared};
 #[test]
 fn reproduces_every_buildkit_result() {
     let dir = shared().join("conformance/buildkit-dockerfile/testfiles");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert_eq!(cases.len(), 33);
     let mut failures = Vec::new();
@@ -32,7 +35,10 @@ fn reproduces_every_buildkit_result() {
 #[test]
 fn negative_cases_exit_two_with_one_line() {
     let dir = shared().join("conformance/buildkit-dockerfile/testfiles-negative");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert_eq!(cases.len(), 4);
     for case in &cases {

@@ -55,7 +55,10 @@ fn help_and_version_exit_zero() {
 fn usage_errors_exit_two() {
     let out = careen().arg("--no-such-flag").output().unwrap();
     assert_eq!(code(&out), 2);
-    let out = careen().args(["lint", "--format", "yaml"]).output().unwrap();
+    let out = careen()
+        .args(["lint", "--format", "yaml"])
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 2);
     let out = careen().output().unwrap();
     assert_eq!(code(&out), 2);

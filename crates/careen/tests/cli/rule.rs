@@ -13,13 +13,19 @@ fn explains_a_rule() {
 
 #[test]
 fn lists_every_rule_as_json() {
-    let out = careen().args(["rule", "--all", "--format", "json"]).output().unwrap();
+    let out = careen()
+        .args(["rule", "--all", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 0);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], "careen.rule/v1");
     let rules = v["rules"].as_array().unwrap();
     assert!(rules.len() >= 60, "only {} rules", rules.len());
-    let dl = rules.iter().filter(|r| r["code"].as_str().unwrap().starts_with("DL")).count();
+    let dl = rules
+        .iter()
+        .filter(|r| r["code"].as_str().unwrap().starts_with("DL"))
+        .count();
     assert!(dl >= 40, "only {dl} DL rules");
     for r in rules {
         assert!(r["code"].is_string() && r["summary"].as_str().is_some_and(|s| !s.is_empty()));
@@ -46,7 +52,10 @@ fn unknown_rule_exits_two() {
 /// documentation). Regenerate with `UPDATE_DOCS=1 cargo test -p careen --test cli docs_are_current`.
 #[test]
 fn docs_are_current() {
-    let out = careen().args(["rule", "--all", "--format", "json"]).output().unwrap();
+    let out = careen()
+        .args(["rule", "--all", "--format", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let dir = crate::workspace_root().join("docs/rules");
     let mut expected: Vec<(String, String)> = Vec::new();
@@ -55,7 +64,10 @@ fn docs_are_current() {
     );
     for rule in v["rules"].as_array().unwrap() {
         let code = rule["code"].as_str().unwrap();
-        let out = careen().args(["rule", code, "--format", "markdown"]).output().unwrap();
+        let out = careen()
+            .args(["rule", code, "--format", "markdown"])
+            .output()
+            .unwrap();
         assert_eq!(code_of(&out), 0);
         expected.push((format!("{code}.md"), String::from_utf8(out.stdout).unwrap()));
         let mut severity = rule["severity"].as_str().unwrap().to_string();
