@@ -664,6 +664,21 @@ pub(crate) fn defined_variables(ctx: &Context<'_>) -> Vec<Vec<String>> {
             },
             _ => {}
         }
+        // Only a RUN that mentions a variable needs the list: building it for
+        // every instruction made files with thousands of ARGs quadratic.
+        let is_run = match &instruction.kind {
+            InstructionKind::Run(_) => true,
+            InstructionKind::Onbuild(inner) => matches!(inner.kind, InstructionKind::Run(_)),
+            _ => false,
+        };
+        let mentions_variable = ctx
+            .source()
+            .get(instruction.span.range())
+            .is_some_and(|text| text.contains('$'));
+        if !(is_run && mentions_variable) {
+            out.push(Vec::new());
+            continue;
+        }
         let state = if matches!(instruction.kind, InstructionKind::Onbuild(_)) {
             &onbuild
         } else {
