@@ -80,7 +80,7 @@ impl Rule for DnfCleanMissing {
                     subcommands: INSTALLS,
                     command: "",
                 };
-                cleanup.missing(&run).map(|found| (tool, found))
+                cleanup.missing(run).map(|found| (tool, found))
             });
             let Some((tool, (first_install, first_clean))) = missing else {
                 continue;
@@ -90,7 +90,7 @@ impl Rule for DnfCleanMissing {
             };
             let mut diagnostic = Diagnostic::new(
                 &Self::INFO,
-                command_span(ctx, &run, first, INSTALLS),
+                command_span(ctx, run, first, INSTALLS),
                 format!("`{tool}` leaves its cache in the layer: `{tool} clean all` is missing"),
             )
             .with_help(format!(

@@ -66,7 +66,7 @@ impl Rule for GoPinVersions {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for run in runs(ctx) {
-            let unpinned: Vec<_> = packages(&run)
+            let unpinned: Vec<_> = packages(run)
                 .into_iter()
                 .filter(|a| !pinned(&a.text))
                 .collect();

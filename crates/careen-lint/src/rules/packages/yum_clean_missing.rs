@@ -65,7 +65,7 @@ impl Rule for YumCleanMissing {
             out.extend(report_clean_missing(
                 ctx,
                 &Self::INFO,
-                &run,
+                run,
                 &CLEANUP,
                 "`yum install` leaves its cache in the layer: `yum clean all` is missing",
                 "run `yum clean all` after the install, in the same RUN",

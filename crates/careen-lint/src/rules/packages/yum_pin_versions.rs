@@ -45,7 +45,7 @@ impl Rule for YumPinVersions {
         let defined = defined_variables(ctx);
         for run in runs(ctx) {
             let vars = defined.get(run.index).map(Vec::as_slice).unwrap_or(&[]);
-            let unpinned = rpm_unpinned(&run, COMMANDS, &["module"], vars);
+            let unpinned = rpm_unpinned(run, COMMANDS, &["module"], vars);
             out.extend(report_unpinned(
                 ctx,
                 &Self::INFO,

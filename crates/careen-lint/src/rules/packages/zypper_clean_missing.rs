@@ -65,7 +65,7 @@ impl Rule for ZypperCleanMissing {
             out.extend(report_clean_missing(
                 ctx,
                 &Self::INFO,
-                &run,
+                run,
                 &CLEANUP,
                 "`zypper install` leaves its cache in the layer: `zypper clean` is missing",
                 "run `zypper clean` after the install, in the same RUN",
