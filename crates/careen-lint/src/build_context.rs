@@ -113,7 +113,10 @@ impl BuildContext {
         })
     }
 
-    fn find_ignore(root: &Path, dockerfile: &Path) -> Result<Option<IgnoreFile>, ContextError> {
+    /// The ignore file BuildKit uses for `dockerfile` with context `root`:
+    /// `<Dockerfile>.dockerignore` beside it, else `<root>/.dockerignore`.
+    /// Two Dockerfiles with the same root and ignore file see the same context.
+    pub fn ignore_path_for(root: &Path, dockerfile: &Path) -> Option<PathBuf> {
         let mut candidates = Vec::new();
         if let Some(name) = dockerfile.file_name() {
             let mut specific = name.to_os_string();
@@ -121,10 +124,11 @@ impl BuildContext {
             candidates.push(dockerfile.with_file_name(specific));
         }
         candidates.push(root.join(".dockerignore"));
-        for path in candidates {
-            if !path.is_file() {
-                continue;
-            }
+        candidates.into_iter().find(|path| path.is_file())
+    }
+
+    fn find_ignore(root: &Path, dockerfile: &Path) -> Result<Option<IgnoreFile>, ContextError> {
+        if let Some(path) = Self::ignore_path_for(root, dockerfile) {
             let text =
                 std::fs::read_to_string(&path).map_err(|source| ContextError::ReadIgnore {
                     path: path.clone(),

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// One Dockerfile to lint: a path on disk, or stdin's text under a display name.
 struct Target {
@@ -69,9 +69,10 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
         Ok(settings)
     };
 
+    let contexts = ContextCache::default();
     let outcomes: Vec<Outcome> = targets
         .par_iter()
-        .map(|target| lint_target(target, &args, &settings_for))
+        .map(|target| lint_target(target, &args, &contexts, &settings_for))
         .collect();
 
     let mut lint_report = LintReport::default();
@@ -227,9 +228,41 @@ fn collect_targets(args: &LintArgs) -> anyhow::Result<Vec<Target>> {
     Ok(targets)
 }
 
+/// Build contexts scanned so far: Dockerfiles that share a context root and
+/// ignore file (a monorepo's services, a folder of Dockerfiles) scan it once.
+#[derive(Default)]
+struct ContextCache {
+    scanned: Mutex<HashMap<ContextKey, Arc<BuildContext>>>,
+}
+
+/// A context root and the ignore file in effect for it.
+type ContextKey = (PathBuf, Option<PathBuf>);
+
+impl ContextCache {
+    fn get(
+        &self,
+        root: &Path,
+        dockerfile: &Path,
+    ) -> Result<Arc<BuildContext>, careen_lint::ContextError> {
+        let key = (
+            root.to_path_buf(),
+            BuildContext::ignore_path_for(root, dockerfile),
+        );
+        if let Some(found) = self.scanned.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let scanned = Arc::new(BuildContext::scan(root, dockerfile)?);
+        if let Ok(mut map) = self.scanned.lock() {
+            map.insert(key, scanned.clone());
+        }
+        Ok(scanned)
+    }
+}
+
 fn lint_target(
     target: &Target,
     args: &LintArgs,
+    contexts: &ContextCache,
     settings_for: &(dyn Fn(&Path) -> anyhow::Result<Settings> + Sync),
 ) -> Outcome {
     let fail = |message: String| Outcome {
@@ -251,31 +284,32 @@ fn lint_target(
             Err(e) => return fail(e.to_string()),
         },
     };
-    let context = if args.no_context || (target.stdin.is_some() && args.context.is_none()) {
-        None
-    } else {
-        let root = args.context.clone().unwrap_or_else(|| {
-            let parent = target
-                .path
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            if parent.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                parent
+    let context: Option<Arc<BuildContext>> =
+        if args.no_context || (target.stdin.is_some() && args.context.is_none()) {
+            None
+        } else {
+            let root = args.context.clone().unwrap_or_else(|| {
+                let parent = target
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent
+                }
+            });
+            match contexts.get(&root, &target.path) {
+                Ok(c) => Some(c),
+                Err(e) => return fail(LintError::from(e).to_string()),
             }
-        });
-        match BuildContext::scan(&root, &target.path) {
-            Ok(c) => Some(c),
-            Err(e) => return fail(LintError::from(e).to_string()),
-        }
-    };
+        };
     let dockerfile = match careen_dockerfile::parse(&source) {
         Ok(d) => d,
         Err(e) => return fail(format!("`{}`: {e}", target.path.display())),
     };
-    let mut diagnostics = lint_parsed(&target.path, &dockerfile, &settings, context.as_ref());
+    let mut diagnostics = lint_parsed(&target.path, &dockerfile, &settings, context.as_deref());
     let mut final_source = source.clone();
     let mut diff = None;
     let mut fixed = 0;
@@ -284,7 +318,7 @@ fn lint_target(
             &target.path,
             &source,
             &settings,
-            context.as_ref(),
+            context.as_deref(),
             args.unsafe_fixes,
         ) {
             Ok(outcome) => {
