@@ -25,12 +25,49 @@ fn read_triples(path: &Path) -> Vec<Vec<String>> {
 fn agrees_with_hadolint_on_the_corpus() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = here.join("../../../shared/corpus/dockerfiles");
-    let expected: BTreeSet<Triple> = read_triples(&here.join("tests/hadolint/corpus.tsv"))
+    let mut files: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    assert!(files.len() > 300);
+    check_agreement(&corpus, &files, "corpus.tsv", "differences.tsv");
+}
+
+/// The rule fixtures exercise every DL code; hadolint's findings on the
+/// single-file ones (default config) are in `hadolint/fixtures.tsv`.
+#[test]
+fn agrees_with_hadolint_on_the_rule_fixtures() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = here.join("tests/fixtures");
+    let mut files = Vec::new();
+    for topic in ["packages", "instructions"] {
+        for entry in std::fs::read_dir(dir.join(topic)).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().to_string();
+            if name.starts_with("DL") && name.ends_with(".Dockerfile") {
+                files.push(format!("{topic}/{name}"));
+            }
+        }
+    }
+    files.sort();
+    let expected = read_triples(&here.join("tests/hadolint/fixtures.tsv"));
+    let codes: BTreeSet<&str> = expected.iter().map(|r| r[2].as_str()).collect();
+    assert!(
+        codes.len() >= 55,
+        "fixtures cover only {} DL codes",
+        codes.len()
+    );
+    check_agreement(&dir, &files, "fixtures.tsv", "fixtures-differences.tsv");
+}
+
+fn check_agreement(dir: &Path, files: &[String], expected: &str, differences: &str) {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let expected: BTreeSet<Triple> = read_triples(&here.join("tests/hadolint").join(expected))
         .into_iter()
         .map(|r| (r[0].clone(), r[1].parse().unwrap(), r[2].clone()))
         .collect();
     let mut explained: BTreeSet<(Triple, String)> = BTreeSet::new();
-    for r in read_triples(&here.join("tests/hadolint/differences.tsv")) {
+    for r in read_triples(&here.join("tests/hadolint").join(differences)) {
         assert!(
             r.len() >= 5 && !r[4].trim().is_empty(),
             "difference without a reason: {r:?}"
@@ -50,15 +87,9 @@ fn agrees_with_hadolint_on_the_corpus() {
         ..Settings::default()
     };
     let mut ours: BTreeSet<Triple> = BTreeSet::new();
-    let mut files: Vec<_> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    assert!(files.len() > 300);
-    for path in &files {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let source = std::fs::read_to_string(path).unwrap();
+    for name in files {
+        let name = name.clone();
+        let source = std::fs::read_to_string(dir.join(&name)).unwrap();
         let Ok(diagnostics) = lint_source(Path::new(&name), &source, &settings, None) else {
             continue;
         };

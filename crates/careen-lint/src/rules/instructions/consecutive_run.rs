@@ -55,29 +55,38 @@ fn flag_key(instruction: &Instruction) -> FlagKey {
     flags
 }
 
+/// Named commands of a script, not counting those inside an `sh -c '…'`
+/// string (hadolint does not look inside it).
+fn named_commands(script: &shell::Script) -> usize {
+    let hidden: Vec<std::ops::Range<usize>> = script
+        .commands
+        .iter()
+        .filter_map(|c| c.shell_c_script().map(|w| w.range.clone()))
+        .collect();
+    script
+        .commands
+        .iter()
+        .filter(|c| c.name().is_some())
+        .filter(|c| {
+            !hidden
+                .iter()
+                .any(|h| h.start <= c.range.start && c.range.end <= h.end)
+        })
+        .count()
+}
+
 /// Number of named commands the RUN executes.
 fn command_count(ctx: &Context<'_>, index: usize, command: &Command) -> usize {
     match command {
         Command::Exec { args, .. } => {
             let line: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
-            shell::parse(&line.join(" "))
-                .commands
-                .iter()
-                .filter(|c| c.name().is_some())
-                .count()
+            named_commands(&shell::parse(&line.join(" ")))
         }
         Command::Shell { .. } => ctx
             .scripts
             .get(index)
             .and_then(|scripts| scripts.first())
-            .map(|parsed| {
-                parsed
-                    .script
-                    .commands
-                    .iter()
-                    .filter(|c| c.name().is_some())
-                    .count()
-            })
+            .map(|parsed| named_commands(&parsed.script))
             .unwrap_or(0),
     }
 }
