@@ -35,9 +35,10 @@ rule! {
     ///
     /// ## Fix
     /// Appends ` && rm -rf /var/lib/apt/lists/*` to the `&&` chain with the
-    /// last apt command. Safe when no later RUN uses apt; unsafe otherwise,
-    /// since a later `apt-get install` without its own `apt-get update` then
-    /// has no package lists.
+    /// last apt command (safe). No fix is offered when a later RUN uses apt
+    /// without running `apt-get update` itself: deleting the lists here would
+    /// leave that RUN without package lists and break the build; merge the
+    /// RUNs instead.
     ///
     /// ## Differences from hadolint
     /// None known. As in hadolint, any `rm -rf …` (or any `rm` of
@@ -97,17 +98,22 @@ impl Rule for AptListsNotDeleted {
             // The last apt command of the RUN decides where the cleanup goes.
             let last_apt = run.commands.iter().rev().find(|c| is_apt(&c.name));
             if let Some(edit) = append_after(ctx, last_apt, CLEANUP) {
-                let later_apt = all
-                    .iter()
-                    .filter(|r| r.index > run.index)
-                    .any(|r| r.any(|c| is_apt(&c.name)));
-                let title = "Delete `/var/lib/apt/lists/*` at the end of the RUN";
-                let fix = if later_apt {
-                    Fix::unsafe_(title, vec![edit])
+                // A later RUN that uses apt without its own `apt-get update`
+                // relies on these lists.
+                let later_apt = all.iter().filter(|r| r.index > run.index).any(|r| {
+                    r.any(|c| is_apt(&c.name) && !c.has_arg("update"))
+                        && !r.any(|c| is_apt(&c.name) && c.has_arg("update"))
+                });
+                if later_apt {
+                    diagnostic = diagnostic.with_help(
+                        "a later RUN uses apt too: install in the same RUN as `apt-get update` and end that RUN with `rm -rf /var/lib/apt/lists/*`",
+                    );
                 } else {
-                    Fix::safe(title, vec![edit])
-                };
-                diagnostic = diagnostic.with_fix(fix);
+                    diagnostic = diagnostic.with_fix(Fix::safe(
+                        "Delete `/var/lib/apt/lists/*` at the end of the RUN",
+                        vec![edit],
+                    ));
+                }
             }
             out.push(diagnostic);
         }
