@@ -49,7 +49,14 @@ pub fn find_dockerfiles(dir: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .filter(|e| is_dockerfile_name(&e.file_name().to_string_lossy()))
-        .map(|e| e.into_path())
+        .map(|e| {
+            // `careen lint .` names files `Dockerfile`, not `./Dockerfile`.
+            let path = e.into_path();
+            match path.strip_prefix(".") {
+                Ok(relative) if dir == Path::new(".") => relative.to_path_buf(),
+                _ => path,
+            }
+        })
         .collect();
     found.sort();
     found

@@ -45,6 +45,15 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(status) => status.into(),
         Err(error) => {
+            // `careen … | head` closing the pipe early is not an error.
+            let broken_pipe = error.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::from(0);
+            }
             output::error(&error);
             ExitStatus::Error.into()
         }

@@ -129,7 +129,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
                 diffs.len(),
                 if diffs.len() == 1 { "" } else { "s" }
             ));
-        } else {
+        } else if !lint_report.files.is_empty() || lint_report.errors.is_empty() {
             output::note(&report::summary(&lint_report, args.unsafe_fixes));
         }
     }
