@@ -63,11 +63,28 @@ const INITS: &[&str] = &[
 
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh"];
 
+/// Programs that run as a Python or Node process themselves (server
+/// launchers included) and so neither reap orphans nor forward signals the
+/// way an init does. gunicorn is not here: its arbiter reaps children.
 fn is_runtime(name: &str) -> bool {
-    matches!(name, "node" | "nodejs" | "bun" | "deno")
-        || name
-            .strip_prefix("python")
-            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    matches!(
+        name,
+        "node"
+            | "nodejs"
+            | "bun"
+            | "deno"
+            | "npx"
+            | "tsx"
+            | "ts-node"
+            | "uvicorn"
+            | "hypercorn"
+            | "daphne"
+            | "flask"
+            | "fastapi"
+            | "streamlit"
+    ) || name
+        .strip_prefix("python")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 enum Pid1 {
@@ -163,6 +180,8 @@ mod tests {
     fn runtimes() {
         assert!(is_runtime("python3.12"));
         assert!(is_runtime("node"));
+        assert!(is_runtime("uvicorn"));
+        assert!(!is_runtime("gunicorn"));
         assert!(!is_runtime("python-app"));
         assert!(!is_runtime("gunicorn"));
     }
