@@ -196,15 +196,11 @@ impl Settings {
             })?;
             self.severity.insert(code.to_ascii_uppercase(), severity);
         }
-        if let Some(registries) = lint.trusted_registries {
-            self.trusted_registries = registries;
-        }
-        if let Some(schema) = lint.label_schema {
-            self.label_schema = schema;
-        }
-        if let Some(strict) = lint.strict_labels {
-            self.strict_labels = strict;
-        }
+        self.merge_labels_and_registries(
+            lint.trusted_registries,
+            lint.label_schema,
+            lint.strict_labels,
+        );
         if let Some(mb) = lint.context_max_mb {
             self.context_max_mb = mb;
         }
@@ -217,6 +213,24 @@ impl Settings {
             })?;
         }
         Ok(())
+    }
+
+    /// The settings both config formats share; a given value replaces the old.
+    fn merge_labels_and_registries(
+        &mut self,
+        registries: Option<Vec<String>>,
+        schema: Option<BTreeMap<String, LabelType>>,
+        strict: Option<bool>,
+    ) {
+        if let Some(registries) = registries {
+            self.trusted_registries = registries;
+        }
+        if let Some(schema) = schema {
+            self.label_schema = schema;
+        }
+        if let Some(strict) = strict {
+            self.strict_labels = strict;
+        }
     }
 
     /// Merge a hadolint config file (`ignored`, `override`, `trustedRegistries`,
@@ -240,15 +254,11 @@ impl Settings {
                 }
             }
         }
-        if let Some(registries) = file.trusted_registries {
-            self.trusted_registries = registries;
-        }
-        if let Some(schema) = file.label_schema {
-            self.label_schema = schema;
-        }
-        if let Some(strict) = file.strict_labels {
-            self.strict_labels = strict;
-        }
+        self.merge_labels_and_registries(
+            file.trusted_registries,
+            file.label_schema,
+            file.strict_labels,
+        );
         if let Some(level) = file.failure_threshold {
             if level.eq_ignore_ascii_case("none") {
                 self.fail_level = Severity::Error;
