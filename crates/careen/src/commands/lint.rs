@@ -98,6 +98,22 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitStatus> {
         for diff in &diffs {
             write!(stdout, "{diff}")?;
         }
+    } else if args.fix && targets.iter().any(|t| t.stdin.is_some()) {
+        // `careen lint --fix -` prints the fixed Dockerfile on stdout, so
+        // the findings left go to stderr.
+        let mut stderr = anstream::stderr().lock();
+        report::render(
+            to_report_format(args.format),
+            &lint_report,
+            TextOptions {
+                color: !matches!(
+                    anstream::AutoStream::choice(&std::io::stderr()),
+                    anstream::ColorChoice::Never
+                ),
+                unsafe_fixes: args.unsafe_fixes,
+            },
+            &mut stderr,
+        )?;
     } else {
         report::render(
             to_report_format(args.format),
@@ -322,13 +338,16 @@ fn lint_target(
             args.unsafe_fixes,
         ) {
             Ok(outcome) => {
+                if args.fix && target.stdin.is_some() {
+                    // Fixing stdin prints the (fixed) file instead of writing one.
+                    print!("{}", outcome.source);
+                }
                 if outcome.source != source {
                     fixed = outcome.applied;
                     if args.diff {
                         diff = Some(unified_diff(&target.path, &source, &outcome.source));
                     } else if target.stdin.is_some() {
-                        // Fixing stdin prints the fixed file instead of writing one.
-                        print!("{}", outcome.source);
+                        // Printed above.
                     } else if let Err(e) = std::fs::write(&target.path, &outcome.source) {
                         return fail(format!("cannot write `{}`: {e}", target.path.display()));
                     }

@@ -405,3 +405,19 @@ fn buildkit_check_directive() {
         vec!["CR0003:error", "DL3025:error"]
     );
 }
+
+/// `--fix -` prints the fixed file on stdout and the findings on stderr.
+#[test]
+fn fix_stdin_prints_the_fixed_file() {
+    let out = careen()
+        .args(["lint", "--fix", "--no-context", "-"])
+        .write_stdin("FROM debian:12\nMAINTAINER me\nUSER 1000\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout,
+        "FROM debian:12\nLABEL org.opencontainers.image.authors=\"me\"\nUSER 1000\n"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Fixed 1 problem"));
+}
