@@ -7,6 +7,7 @@
 //! The first visitor is [`waste`]: the per-layer file trees and the
 //! efficiency / wasted-bytes figures exactly as dive 0.13.1 computes them.
 
+pub mod dive_ci;
 pub mod tree;
 pub mod waste;
 
