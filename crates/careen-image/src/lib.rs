@@ -1,0 +1,261 @@
+//! Container images for careen: references, transports (docker-archive, OCI layout, OCI
+//! archive), and digest-verified streaming reads of layers.
+//!
+//! ```no_run
+//! let image = careen_image::open("oci-archive:app.tar", &careen_image::OpenOptions::default())?;
+//! for layer in &image.layers {
+//!     let summary = image.for_each_entry(layer.index, &mut |entry, _data| {
+//!         println!("{} {}", layer.index, entry.path);
+//!         Ok(())
+//!     })?;
+//!     println!("{} bytes, {}", summary.uncompressed_size, summary.diff_id);
+//! }
+//! # Ok::<(), careen_image::ImageError>(())
+//! ```
+
+mod error;
+mod layer;
+mod platform;
+pub mod reference;
+mod source;
+mod transport;
+
+use std::io::Read;
+
+pub use error::ImageError;
+pub use layer::{EntryKind, LayerEntry, LayerLimits, LayerSummary, Whiteout};
+pub use platform::Platform;
+pub use reference::ImageReference;
+
+use layer::BlobCheck;
+use source::Source;
+
+/// How to open an image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// `os/arch[/variant]` to pick from a multi-platform index; `None` means the host's.
+    pub platform: Option<String>,
+}
+
+/// An opened image: its config and layer list. Layer contents are read on demand with
+/// [`Image::for_each_entry`]; `Image` is `Sync`, so layers can be streamed in parallel.
+#[derive(Debug)]
+pub struct Image {
+    /// The reference as given.
+    pub reference: String,
+    /// Digest of the image manifest, for OCI layouts.
+    pub manifest_digest: Option<String>,
+    pub config: oci_spec::image::ImageConfiguration,
+    /// `sha256:` digest of the config blob (the image ID).
+    pub config_digest: String,
+    pub layers: Vec<Layer>,
+    /// Tags the image carries in the archive (`RepoTags`, or the OCI ref name).
+    pub tags: Vec<String>,
+    /// Caps applied while streaming layers (decompression bombs).
+    pub limits: LayerLimits,
+    source: Source,
+    checks: Vec<BlobCheck>,
+}
+
+/// One layer of an image, in order from the base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    pub index: usize,
+    /// Digest of the blob as stored (compressed), as the manifest names it. For legacy
+    /// `docker save` layers, whose file names state no digest, this is the diff ID (such
+    /// layers are stored uncompressed).
+    pub digest: String,
+    /// Digest of the uncompressed tar, from the config's `rootfs.diff_ids`.
+    pub diff_id: Option<String>,
+    pub media_type: String,
+    /// Size of the blob as stored.
+    pub compressed_size: u64,
+    /// The history `created_by` of the instruction that made this layer.
+    pub created_by: Option<String>,
+}
+
+/// Opens the image `reference` (see [`ImageReference::parse`]).
+pub fn open(reference: &str, options: &OpenOptions) -> Result<Image, ImageError> {
+    let parsed = ImageReference::parse(reference)?;
+    open_reference(reference, &parsed, options)
+}
+
+/// Opens an already parsed reference; `reference` is kept as the image's name.
+pub fn open_reference(
+    reference: &str,
+    parsed: &ImageReference,
+    options: &OpenOptions,
+) -> Result<Image, ImageError> {
+    let platform = options
+        .platform
+        .as_deref()
+        .map(Platform::parse)
+        .transpose()?;
+    let (source, resolved) = match parsed {
+        ImageReference::DockerArchive { path, tag } => {
+            let source = Source::index_tar(path)?;
+            if !source.contains("manifest.json") {
+                return Err(reference::not_an_image_reason(&source));
+            }
+            let resolved = transport::docker_archive::resolve(&source, tag.as_deref())?;
+            (source, resolved)
+        }
+        ImageReference::OciArchive { path, tag } => {
+            let source = Source::index_tar(path)?;
+            if !source.contains("oci-layout") && !source.contains("index.json") {
+                return Err(reference::not_an_image_reason(&source));
+            }
+            let resolved =
+                transport::oci_layout::resolve(&source, tag.as_deref(), platform.as_ref())?;
+            (source, resolved)
+        }
+        ImageReference::OciLayout { path, tag } => {
+            let metadata = std::fs::metadata(path).map_err(|e| ImageError::io(path, e))?;
+            if !metadata.is_dir() {
+                return Err(ImageError::not_an_image(
+                    path,
+                    "`oci:` needs a directory; use `oci-archive:` for a tar",
+                ));
+            }
+            let source = Source::Dir(path.clone());
+            let resolved =
+                transport::oci_layout::resolve(&source, tag.as_deref(), platform.as_ref())?;
+            (source, resolved)
+        }
+        ImageReference::Registry { .. } | ImageReference::DockerDaemon { .. } => {
+            return Err(ImageError::UnsupportedTransport {
+                reference: reference.to_owned(),
+                transport: parsed.transport().to_owned(),
+            });
+        }
+    };
+    build(reference, source, resolved)
+}
+
+fn build(
+    reference: &str,
+    source: Source,
+    resolved: transport::Resolved,
+) -> Result<Image, ImageError> {
+    let config: oci_spec::image::ImageConfiguration = serde_json::from_slice(&resolved.config)
+        .map_err(|e| ImageError::InvalidDocument {
+            path: source.path().to_owned(),
+            document: resolved.config_name.clone(),
+            reason: e.to_string(),
+        })?;
+    let config_digest = transport::sha256_digest(&resolved.config);
+    let diff_ids = config.rootfs().diff_ids();
+    if diff_ids.len() != resolved.layers.len() {
+        return Err(ImageError::InvalidDocument {
+            path: source.path().to_owned(),
+            document: resolved.config_name.clone(),
+            reason: format!(
+                "the config lists {} diff IDs but the manifest {} layers",
+                diff_ids.len(),
+                resolved.layers.len()
+            ),
+        });
+    }
+    let commands: Vec<Option<String>> = config
+        .history()
+        .iter()
+        .flatten()
+        .filter(|h| h.empty_layer() != Some(true))
+        .map(|h| h.created_by().clone())
+        .collect();
+    let mut layers = Vec::with_capacity(resolved.layers.len());
+    let mut checks = Vec::with_capacity(resolved.layers.len());
+    for (index, (blob, diff_id)) in resolved.layers.into_iter().zip(diff_ids).enumerate() {
+        layers.push(Layer {
+            index,
+            digest: blob.digest.clone().unwrap_or_else(|| diff_id.clone()),
+            diff_id: Some(diff_id.clone()),
+            media_type: blob.media_type,
+            compressed_size: blob.size,
+            created_by: commands.get(index).cloned().flatten(),
+        });
+        checks.push(BlobCheck {
+            name: blob.member,
+            digest: blob.digest,
+            size: blob.size_declared.then_some(blob.size),
+            diff_id: Some(diff_id.clone()),
+        });
+    }
+    Ok(Image {
+        reference: reference.to_owned(),
+        manifest_digest: resolved.manifest_digest,
+        config,
+        config_digest,
+        layers,
+        tags: resolved.tags,
+        limits: LayerLimits::default(),
+        source,
+        checks,
+    })
+}
+
+impl Image {
+    /// Streams layer `index`: decompressed (gzip incl. estargz, zstd, or plain, told by magic
+    /// bytes) and digest-verified — the stored bytes are hashed as they are read and a digest or
+    /// size mismatch is an error at the end of the stream naming the blob, expected and found
+    /// values. Calls `visit` for every tar entry in order (the root `./` entry excepted); the
+    /// visitor may read as much of the entry's data as it wants, the rest is skipped.
+    ///
+    /// An error returned by `visit` stops the stream and is returned as is.
+    pub fn for_each_entry(
+        &self,
+        index: usize,
+        visit: &mut dyn FnMut(&LayerEntry, &mut dyn Read) -> Result<(), ImageError>,
+    ) -> Result<LayerSummary, ImageError> {
+        let check = self.checks.get(index).ok_or(ImageError::NoSuchLayer {
+            index,
+            count: self.checks.len(),
+        })?;
+        let reader = self.source.open(&check.name)?;
+        layer::stream(reader, check, self.limits, visit)
+    }
+
+    /// Streams every layer in order without visiting entries, verifying all digests.
+    pub fn verify(&self) -> Result<Vec<LayerSummary>, ImageError> {
+        (0..self.layers.len())
+            .map(|index| self.for_each_entry(index, &mut |_, _| Ok(())))
+            .collect()
+    }
+
+    /// Where the image lives on disk.
+    pub fn path(&self) -> &std::path::Path {
+        self.source.path()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_is_shareable_across_threads() {
+        fn assert_sync<T: Send + Sync>() {}
+        assert_sync::<Image>();
+    }
+
+    #[test]
+    fn remote_transports_are_not_supported_yet() {
+        for reference in ["docker://alpine:3", "docker-daemon:alpine:3"] {
+            assert!(matches!(
+                open(reference, &OpenOptions::default()),
+                Err(ImageError::UnsupportedTransport { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn bad_platform_is_reported() {
+        let options = OpenOptions {
+            platform: Some("linux".to_owned()),
+        };
+        assert!(matches!(
+            open("oci:/nonexistent", &options),
+            Err(ImageError::InvalidPlatform { .. })
+        ));
+    }
+}
