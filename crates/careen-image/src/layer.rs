@@ -254,7 +254,8 @@ fn walk<R: Read>(
         let whiteout = whiteout_of(&path).map_err(|()| unsafe_path())?;
         let header = entry.header();
         let mode = header.mode()?;
-        let (mut uid, mut gid) = (header.uid()?, header.gid()?);
+        // An empty owner field (some writers leave it blank) reads as root.
+        let (mut uid, mut gid) = (header.uid().unwrap_or(0), header.gid().unwrap_or(0));
         if let Some(extensions) = entry.pax_extensions()? {
             for extension in extensions {
                 let extension = extension?;
@@ -282,9 +283,39 @@ fn walk<R: Read>(
             whiteout,
         };
         visited += 1;
-        visit(&layer_entry, &mut entry).map_err(Walk::Image)?;
+        let mut data = EntryData {
+            inner: &mut entry,
+            fault: None,
+        };
+        let visited_ok = visit(&layer_entry, &mut data);
+        // A stream fault met by the visitor is the real cause, whatever the visitor made of it.
+        if let Some(fault) = data.fault {
+            return Err(Walk::Io(fault));
+        }
+        visited_ok.map_err(Walk::Image)?;
     }
     Ok(visited)
+}
+
+/// The data of one entry as handed to a visitor. Keeps the first read error so it can be
+/// reported as the layer fault it is (truncation, corrupt compression, size limit), not as
+/// whatever error the visitor wraps it in.
+struct EntryData<'a, R: Read> {
+    inner: &'a mut R,
+    fault: Option<io::Error>,
+}
+
+impl<R: Read> Read for EntryData<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(read) => Ok(read),
+            Err(error) => {
+                let copy = io::Error::new(error.kind(), error.to_string());
+                self.fault.get_or_insert(error);
+                Err(copy)
+            }
+        }
+    }
 }
 
 /// Normalizes a layer entry path; `None` if it is absolute or has a `..` component. The root
