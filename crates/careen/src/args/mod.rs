@@ -1,5 +1,6 @@
 //! Command-line arguments. One module per subcommand.
 
+pub mod analyze;
 pub mod debug;
 pub mod lint;
 pub mod rule;
@@ -40,6 +41,8 @@ pub enum ColorChoice {
 pub enum Command {
     /// Lint Dockerfiles, their `.dockerignore` and build context.
     Lint(lint::LintArgs),
+    /// Layers, sizes, efficiency and wasted bytes of an image (dive's numbers).
+    Analyze(analyze::AnalyzeArgs),
     /// Explain a lint rule, or list them all.
     Rule(rule::RuleArgs),
     /// Developer tools: print internal representations.

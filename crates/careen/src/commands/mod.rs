@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod analyze;
 mod debug;
 mod lint;
 mod rule;
@@ -10,6 +11,7 @@ use crate::ExitStatus;
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Analyze(args) => analyze::run(args),
         Command::Rule(args) => rule::run(args),
         Command::Debug(command) => debug::run(command),
     }

@@ -1,6 +1,7 @@
 //! CLI tests: one test binary; each module covers a subcommand. Snapshots
 //! record exit code, stdout and stderr with temp paths filtered.
 
+mod analyze;
 mod debug;
 mod lint;
 mod rule;

@@ -1,0 +1,229 @@
+//! `careen analyze`: stream every layer once (in parallel), build dive's
+//! per-layer trees, and report sizes, efficiency and wasted bytes.
+
+use crate::args::analyze::{AnalyzeArgs, AnalyzeFormat};
+use crate::ExitStatus;
+use anyhow::Context as _;
+use careen_image::{EntryKind, Image, LayerEntry, OpenOptions, Whiteout};
+use careen_inspect::dive_ci::{DiveCiRules, RuleStatus};
+use careen_inspect::tree::{LayerTree, LayerTreeBuilder};
+use careen_inspect::waste::{self, Waste};
+use careen_inspect::{FileRecord, LayerVisitor, RecordKind};
+use rayon::prelude::*;
+use serde_json::json;
+use std::io::Write;
+
+/// What the waste visitor needs of an entry: dive's view, with whiteout
+/// markers under their raw tar names.
+fn record(entry: &LayerEntry) -> FileRecord {
+    match &entry.whiteout {
+        Some(Whiteout::File(target)) => FileRecord::whiteout(target),
+        Some(Whiteout::Opaque(dir)) => FileRecord::opaque(dir),
+        None => FileRecord::new(
+            entry.path.clone(),
+            match entry.kind {
+                EntryKind::File => RecordKind::File,
+                EntryKind::Dir => RecordKind::Dir,
+                EntryKind::Symlink => RecordKind::Symlink,
+                EntryKind::Hardlink => RecordKind::Hardlink,
+                _ => RecordKind::Other,
+            },
+            entry.size,
+        ),
+    }
+}
+
+/// Stream every layer (digests verified) into dive's layer trees.
+pub fn layer_trees(image: &Image) -> anyhow::Result<Vec<LayerTree>> {
+    let progress = indicatif::ProgressBar::new(image.layers.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{spinner} reading layers {pos}/{len} {wide_bar}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let trees = (0..image.layers.len())
+        .into_par_iter()
+        .map(|index| {
+            let mut builder = LayerTreeBuilder::default();
+            image.for_each_entry(index, &mut |entry, _| {
+                builder.visit(&record(entry));
+                Ok(())
+            })?;
+            progress.inc(1);
+            Ok(builder.finish())
+        })
+        .collect::<Result<Vec<_>, careen_image::ImageError>>();
+    progress.finish_and_clear();
+    Ok(trees?)
+}
+
+fn finite(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
+}
+
+/// Sizes the way people read them (SI, as dive prints them).
+fn human(bytes: u64) -> String {
+    bytesize::ByteSize(bytes).display().si().to_string()
+}
+
+fn command_of(image: &Image, index: usize) -> String {
+    image
+        .layers
+        .get(index)
+        .and_then(|l| l.created_by.clone())
+        .unwrap_or_default()
+        .trim()
+        .trim_start_matches("/bin/sh -c #(nop) ")
+        .trim_start_matches("/bin/sh -c ")
+        .to_string()
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
+    let options = OpenOptions {
+        platform: args.platform.clone(),
+    };
+    let image = careen_image::open(&args.image, &options)?;
+    let trees = layer_trees(&image)?;
+    let figures = waste::analyze(&trees);
+
+    let ci = if args.ci {
+        let text = std::fs::read_to_string(&args.ci_config)
+            .with_context(|| format!("cannot read CI rules `{}`", args.ci_config.display()))?;
+        let rules = DiveCiRules::from_yaml(&text)
+            .with_context(|| format!("invalid CI rules `{}`", args.ci_config.display()))?;
+        Some(rules.evaluate(&figures))
+    } else {
+        None
+    };
+
+    let mut out = anstream::stdout().lock();
+    match args.format {
+        AnalyzeFormat::Json => {
+            let value = to_json(&image, &figures, ci.as_deref());
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            writeln!(out)?;
+        }
+        AnalyzeFormat::Text => render_text(&mut out, &image, &figures, args.top, ci.as_deref())?,
+    }
+    let failed = ci
+        .as_ref()
+        .is_some_and(|results| results.iter().any(|r| r.status == RuleStatus::Fail));
+    Ok(if failed {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn to_json(
+    image: &Image,
+    figures: &Waste,
+    ci: Option<&[careen_inspect::dive_ci::RuleResult]>,
+) -> serde_json::Value {
+    let layers: Vec<_> = image
+        .layers
+        .iter()
+        .zip(&figures.layers)
+        .map(|(layer, f)| {
+            json!({
+                "index": layer.index,
+                "digest": layer.digest,
+                "diff_id": layer.diff_id,
+                "size_bytes": f.size_bytes,
+                "file_count": f.file_count,
+                "command": layer.created_by,
+            })
+        })
+        .collect();
+    let mut value = json!({
+        "schema": "careen.analyze/v1",
+        "image": {
+            "reference": image.reference,
+            "id": image.config_digest,
+            "tags": image.tags,
+            "size_bytes": figures.size_bytes,
+            "user_size_bytes": figures.user_size_bytes,
+            "efficiency": finite(figures.efficiency),
+            "wasted_bytes": figures.wasted_bytes,
+            "user_wasted_percent": finite(figures.user_wasted_percent),
+        },
+        "layers": layers,
+        "inefficient_files": figures.inefficient_files,
+    });
+    if let Some(results) = ci {
+        value["ci"] = results
+            .iter()
+            .map(|r| json!({"rule": r.rule, "status": r.status.to_string(), "detail": r.detail}))
+            .collect();
+    }
+    value
+}
+
+fn render_text(
+    out: &mut dyn Write,
+    image: &Image,
+    figures: &Waste,
+    top: usize,
+    ci: Option<&[careen_inspect::dive_ci::RuleResult]>,
+) -> anyhow::Result<()> {
+    writeln!(out, "Image: {}", image.reference)?;
+    writeln!(
+        out,
+        "  size {}   efficiency {:.2} %   wasted {}   user wasted {}",
+        human(figures.size_bytes),
+        figures.efficiency * 100.0,
+        human(figures.wasted_bytes),
+        finite(figures.user_wasted_percent)
+            .map(|p| format!("{:.2} %", p * 100.0))
+            .unwrap_or_else(|| "n/a (base layer only)".into())
+    )?;
+    writeln!(out)?;
+    let width = 100;
+    writeln!(out, "{:>5}  {:>10}  COMMAND", "LAYER", "SIZE")?;
+    for (index, f) in figures.layers.iter().enumerate() {
+        let mut command = command_of(image, index);
+        if command.chars().count() > width {
+            command = command.chars().take(width - 1).collect::<String>() + "…";
+        }
+        writeln!(
+            out,
+            "{:>5}  {:>10}  {}",
+            index,
+            human(f.size_bytes),
+            command
+        )?;
+    }
+    if !figures.inefficient_files.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Inefficient files (in more than one layer), biggest first:"
+        )?;
+        writeln!(out, "{:>5}  {:>10}  PATH", "COUNT", "WASTED")?;
+        for file in figures.inefficient_files.iter().take(top) {
+            writeln!(
+                out,
+                "{:>5}  {:>10}  {}",
+                file.count,
+                human(file.size_bytes),
+                file.path
+            )?;
+        }
+        let more = figures.inefficient_files.len().saturating_sub(top);
+        if more > 0 {
+            writeln!(out, "  … and {more} more (`--top N` or `--format json`)")?;
+        }
+    }
+    if let Some(results) = ci {
+        writeln!(out)?;
+        writeln!(out, "CI rules:")?;
+        for r in results {
+            writeln!(
+                out,
+                "  {}  {}  {}",
+                r.status,
+                r.rule,
+                r.detail.as_deref().unwrap_or("")
+            )?;
+        }
+    }
+    Ok(())
+}
