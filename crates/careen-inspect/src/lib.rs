@@ -8,6 +8,8 @@
 //! efficiency / wasted-bytes figures exactly as dive 0.13.1 computes them.
 
 pub mod dive_ci;
+pub mod filesystem;
+pub mod reclaim;
 pub mod tree;
 pub mod waste;
 
