@@ -275,8 +275,10 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
                 "{how} in layer {by}: {}",
                 if seen.layer == by {
                     "written twice in the same layer"
+                } else if deleted {
+                    "delete it in the same RUN that creates it, or do not create or copy it"
                 } else {
-                    "delete it in the layer that creates it, or do not create it"
+                    "give it its final content and mode in the layer that creates it"
                 }
             ),
         });
@@ -351,7 +353,11 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
         }
         items.push(Item {
             category,
-            path: format!("{summary} ({} files)", thousands(files)),
+            path: format!(
+                "{summary} ({} file{})",
+                thousands(files),
+                if files == 1 { "" } else { "s" }
+            ),
             files,
             layer,
             instruction: instruction(layer),
@@ -661,7 +667,7 @@ mod tests {
         assert!(pip
             .items
             .iter()
-            .any(|i| i.path == "home/app/.cache/pip/** (1 files)"));
+            .any(|i| i.path == "home/app/.cache/pip/** (1 file)"));
         assert_eq!(group(&r, Category::NpmCache).unwrap().size_bytes, 30);
         assert_eq!(group(&r, Category::YarnCache).unwrap().size_bytes, 40);
         // pyc caches are not counted.
@@ -722,7 +728,7 @@ mod tests {
         assert_eq!(group(&r, Category::Git).unwrap().size_bytes, 1000);
         assert_eq!(
             group(&r, Category::Git).unwrap().items[0].path,
-            "app/.git/** (1 files)"
+            "app/.git/** (1 file)"
         );
         assert_eq!(group(&r, Category::Wheels).unwrap().size_bytes, 200);
         assert_eq!(group(&r, Category::Tests).unwrap().size_bytes, 33);

@@ -6,6 +6,7 @@ use crate::ExitStatus;
 use anyhow::Context as _;
 use careen_image::{EntryKind, Image, LayerEntry, OpenOptions, Whiteout};
 use careen_inspect::dive_ci::{DiveCiRules, RuleStatus};
+use careen_inspect::reclaim::{self, Reclaim, ReclaimLayer, ReclaimLayerBuilder};
 use careen_inspect::tree::{LayerTree, LayerTreeBuilder};
 use careen_inspect::waste::{self, Waste};
 use careen_inspect::{FileRecord, LayerVisitor, RecordKind};
@@ -33,8 +34,9 @@ fn record(entry: &LayerEntry) -> FileRecord {
     }
 }
 
-/// Stream every layer (digests verified) into dive's layer trees.
-pub fn layer_trees(image: &Image) -> anyhow::Result<Vec<LayerTree>> {
+/// Stream every layer once (digests verified) into dive's layer tree and
+/// the reclaim visitor's view.
+fn layer_views(image: &Image) -> anyhow::Result<Vec<(LayerTree, ReclaimLayer)>> {
     let progress = indicatif::ProgressBar::new(image.layers.len() as u64).with_style(
         indicatif::ProgressStyle::with_template("{spinner} reading layers {pos}/{len} {wide_bar}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -43,12 +45,15 @@ pub fn layer_trees(image: &Image) -> anyhow::Result<Vec<LayerTree>> {
         .into_par_iter()
         .map(|index| {
             let mut builder = LayerTreeBuilder::default();
+            let mut reclaim = ReclaimLayerBuilder::default();
             image.for_each_entry(index, &mut |entry, _| {
-                builder.visit(&record(entry));
+                let record = record(entry);
+                builder.visit(&record);
+                reclaim.visit(&record);
                 Ok(())
             })?;
             progress.inc(1);
-            Ok(builder.finish())
+            Ok((builder.finish(), reclaim.finish()))
         })
         .collect::<Result<Vec<_>, careen_image::ImageError>>();
     progress.finish_and_clear();
@@ -81,8 +86,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
         platform: args.platform.clone(),
     };
     let image = careen_image::open(&args.image, &options)?;
-    let trees = layer_trees(&image)?;
+    let (trees, views): (Vec<_>, Vec<_>) = layer_views(&image)?.into_iter().unzip();
     let figures = waste::analyze(&trees);
+    drop(trees);
+    let instructions: Vec<_> = image.layers.iter().map(|l| l.created_by.clone()).collect();
+    let reclaim = reclaim::analyze(&views, &instructions);
+    drop(views);
 
     let ci = if args.ci {
         let text = std::fs::read_to_string(&args.ci_config)
@@ -97,11 +106,16 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let mut out = anstream::stdout().lock();
     match args.format {
         AnalyzeFormat::Json => {
-            let value = to_json(&image, &figures, ci.as_deref());
+            let mut value = to_json(&image, &figures, ci.as_deref());
+            value["image"]["reclaimable_bytes"] = reclaim.reclaimable_bytes.into();
+            value["reclaimable"] = serde_json::to_value(&reclaim.groups)?;
             serde_json::to_writer_pretty(&mut out, &value)?;
             writeln!(out)?;
         }
-        AnalyzeFormat::Text => render_text(&mut out, &image, &figures, args.top, ci.as_deref())?,
+        AnalyzeFormat::Text => {
+            render_text(&mut out, &image, &figures, args.top, ci.as_deref())?;
+            render_reclaim(&mut out, &reclaim, args.top)?;
+        }
     }
     let failed = ci
         .as_ref()
@@ -223,6 +237,52 @@ fn render_text(
                 r.rule,
                 r.detail.as_deref().unwrap_or("")
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// The "Reclaimable" section: each category, its size, and what to change
+/// on which layer.
+fn render_reclaim(out: &mut dyn Write, reclaim: &Reclaim, top: usize) -> anyhow::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Reclaimable: {} (careen's figure: every byte counted once)",
+        human(reclaim.reclaimable_bytes)
+    )?;
+    for group in &reclaim.groups {
+        writeln!(
+            out,
+            "  {:>10}  {}: {}",
+            human(group.size_bytes),
+            group.category.label(),
+            group.hint
+        )?;
+        for item in group.items.iter().take(top.min(5)) {
+            let mut instruction = item
+                .instruction
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches("/bin/sh -c #(nop) ")
+                .trim_start_matches("/bin/sh -c ")
+                .to_string();
+            if instruction.chars().count() > 60 {
+                instruction = instruction.chars().take(59).collect::<String>() + "…";
+            }
+            writeln!(
+                out,
+                "  {:>10}    layer {} (`{}`): {}",
+                human(item.size_bytes),
+                item.layer,
+                instruction,
+                item.path
+            )?;
+        }
+        let more = group.item_count.saturating_sub(top.min(5));
+        if more > 0 {
+            writeln!(out, "                … and {more} more (`--format json`)")?;
         }
     }
     Ok(())

@@ -197,3 +197,74 @@ fn bad_images_exit_two_with_one_line() {
         assert!(stderr.starts_with("error: "), "{name}: {stderr}");
     }
 }
+
+/// careen's own `reclaimable_bytes`: the hidden lower copies, counted once.
+#[test]
+fn reclaimable_bytes_count_hidden_copies_once() {
+    // overwritten_file.tar: layer 0 adds `foo.txt` (4 bytes); layer 1 adds
+    // `bar.txt` (4 bytes) and replaces `foo.txt` by a symlink to it; layer 2
+    // is empty. Only layer 0's 4-byte `foo.txt` is hidden: 4 bytes.
+    let ours = analyze_json(&images().join("go-containerregistry/overwritten_file.tar"));
+    assert_eq!(ours["image"]["reclaimable_bytes"], 4);
+    let groups = ours["reclaimable"].as_array().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["category"], "hidden");
+    assert_eq!(groups[0]["items"][0]["path"], "foo.txt");
+    assert_eq!(groups[0]["items"][0]["layer"], 0);
+
+    // dive/test-docker-image.tar: every copied file is `somefile.txt`, 6,405
+    // bytes. Hidden copies: somefile1.txt of layer 3 (chmod'ed copy in layer
+    // 4 overwrites it), somefile1.txt of layer 4 and somefile2.txt of layer 5
+    // (layer 9 deletes `root/example`), somefile3.txt of layer 6 (layer 7's
+    // `mv` whites it out) and root/saved.txt of layer 7 (layer 13's `chmod`
+    // overwrites it): 5 × 6,405 = 32,025. The busybox base has no caches,
+    // toolchains or artefacts. dive's wasted bytes are also 32,025, but made
+    // differently: it counts saved.txt's visible copy and misses
+    // somefile2.txt (deleted with its directory, not by its own whiteout).
+    let ours = analyze_json(&images().join("dive/test-docker-image.tar"));
+    assert_eq!(ours["image"]["reclaimable_bytes"], 32_025);
+    let hidden = &ours["reclaimable"][0];
+    assert_eq!(hidden["category"], "hidden");
+    assert_eq!(hidden["item_count"], 5);
+    let mut seen: Vec<(u64, String)> = hidden["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            assert_eq!(i["size_bytes"], 6405);
+            (
+                i["layer"].as_u64().unwrap(),
+                i["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let expected: Vec<(u64, String)> = [
+        (3, "root/example/somefile1.txt"),
+        (4, "root/example/somefile1.txt"),
+        (5, "root/example/somefile2.txt"),
+        (6, "root/example/somefile3.txt"),
+        (7, "root/saved.txt"),
+    ]
+    .iter()
+    .map(|(l, p)| (*l, (*p).to_owned()))
+    .collect();
+    assert_eq!(seen, expected);
+    assert!(hidden["items"][0]["instruction"]
+        .as_str()
+        .unwrap()
+        .contains("cp /somefile.txt /root/example/somefile1.txt"));
+
+    // The text output has the section.
+    let out = careen()
+        .arg("analyze")
+        .arg(images().join("dive/test-docker-image.tar"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Reclaimable: 32.0 kB"), "{text}");
+    assert!(
+        text.contains("layer 6 (`cp /somefile.txt /root/example/somefile3.txt`)"),
+        "{text}"
+    );
+}
