@@ -14,11 +14,19 @@
 //!   (`var/cache/apk/*`), pip (`**/.cache/pip/**`), npm
 //!   (`**/.npm/_cacache/**`), yarn (`usr/local/share/.cache/yarn/**`,
 //!   `**/.cache/yarn/**`).
-//! * **build-only toolchains and headers** in the final filesystem, found by
-//!   well-known paths only (no dpkg/apk metadata is read yet):
+//! * **build-only packages** in the final filesystem, from the package
+//!   databases when the image has them: dpkg (`var/lib/dpkg/status` for what
+//!   is installed, `var/lib/dpkg/info/<pkg>[:<arch>].list` for each package's
+//!   files) and apk (`lib/apk/db/installed`). A package is build-only when
+//!   its name ends in `-dev` or it is a compiler/build tool (`gcc`, `g++`,
+//!   `cpp` and their versioned and cross names but `*-base`, `binutils*`,
+//!   `make`, `build-base`, `build-essential`, `dpkg-dev`, `libc-dev-bin`,
+//!   `autoconf`, `automake`, `libtool`, `pkg-config`, `pkgconf*`). Files of
+//!   such packages count with the package as item.
+//! * **build-only toolchains and headers** not owned by such a package (no
+//!   package database, or installed from source), by well-known paths:
 //!   `usr/lib/gcc/**`, `usr/libexec/gcc/**`, `usr/bin/*-linux-gnu-{gcc,g++,cpp}*`
-//!   (toolchain) and `usr/include/**`, `usr/local/include/**` (headers, the
-//!   bulk of `-dev` packages).
+//!   (toolchain) and `usr/include/**`, `usr/local/include/**` (headers).
 //! * **copied artefacts** the runtime does not need: `**/.git/**` anywhere;
 //!   `**/*.whl` outside `site-packages`/`dist-packages`; `tests/` and `test/`
 //!   directories, but only under application directories (first path
@@ -56,6 +64,8 @@ pub enum Category {
     PipCache,
     NpmCache,
     YarnCache,
+    /// Files of build-only packages (compilers, `-dev`), from dpkg/apk data.
+    BuildPackages,
     /// Compilers and their support files.
     Toolchain,
     /// C/C++ headers (`-dev` packages).
@@ -79,6 +89,7 @@ impl Category {
             Category::PipCache => "pip-cache",
             Category::NpmCache => "npm-cache",
             Category::YarnCache => "yarn-cache",
+            Category::BuildPackages => "build-packages",
             Category::Toolchain => "toolchain",
             Category::Headers => "headers",
             Category::Git => "git",
@@ -97,6 +108,7 @@ impl Category {
             Category::PipCache => "pip cache",
             Category::NpmCache => "npm cache",
             Category::YarnCache => "yarn cache",
+            Category::BuildPackages => "build-only packages (compilers, -dev)",
             Category::Toolchain => "compiler toolchain",
             Category::Headers => "C/C++ headers (-dev packages)",
             Category::Git => ".git directories",
@@ -119,6 +131,9 @@ impl Category {
             Category::PipCache => "use `pip install --no-cache-dir` (or a cache mount)",
             Category::NpmCache => "add `npm cache clean --force` to the RUN, or use a cache mount for ~/.npm",
             Category::YarnCache => "add `yarn cache clean` to the RUN, or use a cache mount",
+            Category::BuildPackages => {
+                "install build-only packages in a build stage, or purge them (`apt-get purge --auto-remove`, `apk del`) in the RUN that builds"
+            }
             Category::Toolchain => "build in a separate stage and copy only the results into the final image",
             Category::Headers => {
                 "install -dev packages only in a build stage, or purge them in the same RUN that builds"
@@ -186,7 +201,17 @@ pub struct Reclaim {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReclaimLayer {
     records: Vec<FileRecord>,
+    /// The contents asked for with [`ReclaimLayerBuilder::wants_contents`]
+    /// (last copy in the layer wins).
+    contents: HashMap<String, Vec<u8>>,
 }
+
+/// The largest file whose contents the visitor asks for.
+pub const MAX_CONTENT_BYTES: u64 = 32 * 1024 * 1024;
+
+const DPKG_STATUS: &str = "var/lib/dpkg/status";
+const DPKG_INFO: &str = "var/lib/dpkg/info/";
+const APK_INSTALLED: &str = "lib/apk/db/installed";
 
 impl ReclaimLayer {
     /// A layer from its records in tar order.
@@ -203,6 +228,25 @@ impl ReclaimLayer {
 #[derive(Debug, Default)]
 pub struct ReclaimLayerBuilder {
     layer: ReclaimLayer,
+}
+
+impl ReclaimLayerBuilder {
+    /// Does the visitor want this entry's contents (package databases)?
+    /// Only regular files of at most [`MAX_CONTENT_BYTES`].
+    pub fn wants_contents(record: &FileRecord) -> bool {
+        record.kind == RecordKind::File
+            && record.size <= MAX_CONTENT_BYTES
+            && (record.path == DPKG_STATUS
+                || record.path == APK_INSTALLED
+                || (record.path.starts_with(DPKG_INFO)
+                    && record.path.ends_with(".list")
+                    && !record.path[DPKG_INFO.len()..].contains('/')))
+    }
+
+    /// The contents of an entry it wanted (call after [`LayerVisitor::visit`]).
+    pub fn contents(&mut self, path: &str, data: Vec<u8>) {
+        self.layer.contents.insert(path.to_owned(), data);
+    }
 }
 
 impl LayerVisitor for ReclaimLayerBuilder {
@@ -334,12 +378,25 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
     }
 
     // The final filesystem: group rule matches per (category, layer, root).
+    let final_contents = |path: &str| -> Option<&[u8]> {
+        let seen = state.get(path)?;
+        layers
+            .get(seen.layer)?
+            .contents
+            .get(path)
+            .map(Vec::as_slice)
+    };
+    let owners = build_package_files(&state, final_contents);
     let mut grouped: HashMap<(Category, usize, String), (u64, u64)> = HashMap::new();
     for (path, seen) in &state {
         if seen.is_dir {
             continue;
         }
-        if let Some((category, summary)) = classify(path) {
+        let class = match owners.get(path.as_str()) {
+            Some(package) => Some((Category::BuildPackages, (*package).to_owned())),
+            None => classify(path),
+        };
+        if let Some((category, summary)) = class {
             let entry = grouped
                 .entry((category, seen.layer, summary))
                 .or_insert((0, 0));
@@ -400,6 +457,117 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
         reclaimable_bytes: groups.iter().map(|g| g.size_bytes).sum(),
         groups,
     }
+}
+
+/// Is `name` a build-only package (compiler, build tool, `-dev`)?
+fn build_only(name: &str) -> bool {
+    if name.ends_with("-dev") {
+        return true;
+    }
+    if matches!(
+        name,
+        "gcc"
+            | "g++"
+            | "cpp"
+            | "make"
+            | "binutils"
+            | "build-base"
+            | "build-essential"
+            | "dpkg-dev"
+            | "libc-dev-bin"
+            | "autoconf"
+            | "automake"
+            | "libtool"
+            | "pkg-config"
+            | "pkgconf"
+            | "pkgconf-bin"
+    ) {
+        return true;
+    }
+    if name.starts_with("binutils-") {
+        return true;
+    }
+    ["gcc-", "g++-", "cpp-"]
+        .iter()
+        .any(|p| name.starts_with(p) && !name.ends_with("-base"))
+}
+
+/// Installed packages named in a dpkg `status` file.
+fn dpkg_installed(status: &str) -> Vec<&str> {
+    let mut installed = Vec::new();
+    for paragraph in status.split("\n\n") {
+        let mut package = None;
+        let mut ok = false;
+        for line in paragraph.lines() {
+            if let Some(name) = line.strip_prefix("Package:") {
+                package = Some(name.trim());
+            } else if let Some(status) = line.strip_prefix("Status:") {
+                ok = status.split_whitespace().last() == Some("installed");
+            }
+        }
+        if let (Some(name), true) = (package, ok) {
+            installed.push(name);
+        }
+    }
+    installed
+}
+
+/// The files of build-only packages in the final filesystem, each with its
+/// package, from dpkg's and apk's databases.
+fn build_package_files<'a>(
+    state: &BTreeMap<String, Visible>,
+    contents: impl Fn(&str) -> Option<&'a [u8]>,
+) -> HashMap<String, &'a str> {
+    let mut owners: HashMap<String, &'a str> = HashMap::new();
+    if let Some(status) = contents(DPKG_STATUS).and_then(|b| std::str::from_utf8(b).ok()) {
+        let installed: std::collections::HashSet<&str> = dpkg_installed(status)
+            .into_iter()
+            .filter(|name| build_only(name))
+            .collect();
+        let lists: Vec<&String> = state
+            .range(DPKG_INFO.to_owned()..)
+            .take_while(|(k, _)| k.starts_with(DPKG_INFO))
+            .map(|(k, _)| k)
+            .filter(|k| k.ends_with(".list"))
+            .collect();
+        for list in lists {
+            let file = &list[DPKG_INFO.len()..list.len() - ".list".len()];
+            let name = file.split(':').next().unwrap_or(file);
+            let Some(package) = installed.get(name) else {
+                continue;
+            };
+            let Some(text) = contents(list).and_then(|b| std::str::from_utf8(b).ok()) else {
+                continue;
+            };
+            for line in text.lines() {
+                let path = line.trim().trim_start_matches('/');
+                if !path.is_empty() {
+                    owners.entry(path.to_owned()).or_insert(package);
+                }
+            }
+        }
+    }
+    if let Some(db) = contents(APK_INSTALLED).and_then(|b| std::str::from_utf8(b).ok()) {
+        for paragraph in db.split("\n\n") {
+            let mut package: Option<&str> = None;
+            let mut dir = "";
+            for line in paragraph.lines() {
+                if let Some(name) = line.strip_prefix("P:") {
+                    package = Some(name.trim()).filter(|n| build_only(n));
+                } else if let Some(d) = line.strip_prefix("F:") {
+                    dir = d.trim().trim_matches('/');
+                } else if let (Some(name), Some(file)) = (package, line.strip_prefix("R:")) {
+                    let path = if dir.is_empty() {
+                        file.trim().to_owned()
+                    } else {
+                        format!("{dir}/{}", file.trim())
+                    };
+                    owners.entry(path).or_insert(name);
+                }
+            }
+        }
+    }
+    owners
 }
 
 /// Removes `root`'s descendants (and `root` itself when `with_root`) from the
@@ -749,6 +917,113 @@ mod tests {
         assert_eq!(hidden.items.len(), TOP_ITEMS);
         assert_eq!(hidden.items[0].size_bytes, 30);
         assert_eq!(r.reclaimable_bytes, (1..=30).sum::<u64>());
+    }
+
+    #[test]
+    fn dpkg_build_packages_by_owner() {
+        let status = "Package: gcc-12\nStatus: install ok installed\nArchitecture: amd64\n\n\
+                      Package: gcc-12-base\nStatus: install ok installed\n\n\
+                      Package: libssl-dev\nStatus: install ok installed\n\n\
+                      Package: zlib1g-dev\nStatus: deinstall ok config-files\n\n\
+                      Package: libssl3\nStatus: install ok installed\n";
+        let files = [
+            FileRecord::file(DPKG_STATUS, status.len() as u64),
+            FileRecord::file("var/lib/dpkg/info/gcc-12.list", 10),
+            FileRecord::file("var/lib/dpkg/info/gcc-12-base.list", 10),
+            FileRecord::file("var/lib/dpkg/info/libssl-dev:amd64.list", 10),
+            FileRecord::file("var/lib/dpkg/info/libssl3:amd64.list", 10),
+            FileRecord::file("usr/bin/x86_64-linux-gnu-gcc-12", 900),
+            FileRecord::file("usr/lib/gcc/x86_64-linux-gnu/12/libgcc.a", 100),
+            FileRecord::file("usr/share/doc/gcc-12-base/copyright", 5),
+            FileRecord::file("usr/include/openssl/ssl.h", 40),
+            FileRecord::file("usr/lib/x86_64-linux-gnu/libssl.so.3", 600),
+            // A header no package owns: found by path.
+            FileRecord::file("usr/include/mine.h", 3),
+        ];
+        let mut builder = ReclaimLayerBuilder::default();
+        let wanted: Vec<&str> = files
+            .iter()
+            .filter(|f| ReclaimLayerBuilder::wants_contents(f))
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(wanted.len(), 5);
+        for f in &files {
+            builder.visit(f);
+        }
+        builder.contents(DPKG_STATUS, status.as_bytes().to_vec());
+        builder.contents(
+            "var/lib/dpkg/info/gcc-12.list",
+            b"/.\n/usr\n/usr/bin/x86_64-linux-gnu-gcc-12\n/usr/lib/gcc/x86_64-linux-gnu/12/libgcc.a\n"
+                .to_vec(),
+        );
+        builder.contents(
+            "var/lib/dpkg/info/gcc-12-base.list",
+            b"/usr/share/doc/gcc-12-base/copyright\n".to_vec(),
+        );
+        builder.contents(
+            "var/lib/dpkg/info/libssl-dev:amd64.list",
+            b"/usr/include/openssl/ssl.h\n".to_vec(),
+        );
+        builder.contents(
+            "var/lib/dpkg/info/libssl3:amd64.list",
+            b"/usr/lib/x86_64-linux-gnu/libssl.so.3\n".to_vec(),
+        );
+        let r = analyze(&[builder.finish()], &[Some("RUN apt-get install".into())]);
+        let build = group(&r, Category::BuildPackages).unwrap();
+        assert_eq!(build.size_bytes, 1040);
+        assert_eq!(build.items[0].path, "gcc-12 (2 files)");
+        assert_eq!(build.items[1].path, "libssl-dev (1 file)");
+        // Counted with the package, not again by path.
+        assert!(group(&r, Category::Toolchain).is_none());
+        assert_eq!(group(&r, Category::Headers).unwrap().size_bytes, 3);
+        assert_eq!(r.reclaimable_bytes, 1043);
+    }
+
+    #[test]
+    fn apk_build_packages_by_owner() {
+        let db = "C:Q1x\nP:musl-dev\nV:1.2\nF:usr/include\nR:stdio.h\nR:stdlib.h\n\n\
+                  P:musl\nF:lib\nR:ld-musl-x86_64.so.1\n";
+        let files = [
+            FileRecord::file(APK_INSTALLED, db.len() as u64),
+            FileRecord::file("usr/include/stdio.h", 10),
+            FileRecord::file("usr/include/stdlib.h", 20),
+            FileRecord::file("lib/ld-musl-x86_64.so.1", 500),
+        ];
+        let mut builder = ReclaimLayerBuilder::default();
+        for f in &files {
+            builder.visit(f);
+        }
+        builder.contents(APK_INSTALLED, db.as_bytes().to_vec());
+        let r = analyze(&[builder.finish()], &[None]);
+        let build = group(&r, Category::BuildPackages).unwrap();
+        assert_eq!(build.items[0].path, "musl-dev (2 files)");
+        assert_eq!(r.reclaimable_bytes, 30);
+    }
+
+    #[test]
+    fn a_later_status_file_wins() {
+        let installed = "Package: make\nStatus: install ok installed\n";
+        let removed = "Package: make\nStatus: deinstall ok config-files\n";
+        let mut lower = ReclaimLayerBuilder::default();
+        for f in [
+            FileRecord::file(DPKG_STATUS, 1),
+            FileRecord::file("var/lib/dpkg/info/make.list", 1),
+            FileRecord::file("usr/bin/make", 70),
+        ] {
+            lower.visit(&f);
+        }
+        lower.contents(DPKG_STATUS, installed.as_bytes().to_vec());
+        lower.contents("var/lib/dpkg/info/make.list", b"/usr/bin/make\n".to_vec());
+        let mut upper = ReclaimLayerBuilder::default();
+        upper.visit(&FileRecord::file(DPKG_STATUS, 1));
+        upper.contents(DPKG_STATUS, removed.as_bytes().to_vec());
+        let lower = lower.finish();
+        let r = analyze(std::slice::from_ref(&lower), &[None, None]);
+        assert_eq!(group(&r, Category::BuildPackages).unwrap().size_bytes, 70);
+        let r = analyze(&[lower, upper.finish()], &[None, None]);
+        assert!(group(&r, Category::BuildPackages).is_none());
+        assert!(!build_only("gcc-12-base"));
+        assert!(build_only("cpp-12-x86-64-linux-gnu"));
     }
 
     #[test]

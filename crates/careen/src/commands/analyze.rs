@@ -12,7 +12,7 @@ use careen_inspect::waste::{self, Waste};
 use careen_inspect::{FileRecord, LayerVisitor, RecordKind};
 use rayon::prelude::*;
 use serde_json::json;
-use std::io::Write;
+use std::io::{Read as _, Write};
 
 /// What the waste visitor needs of an entry: dive's view, with whiteout
 /// markers under their raw tar names.
@@ -46,10 +46,22 @@ fn layer_views(image: &Image) -> anyhow::Result<Vec<(LayerTree, ReclaimLayer)>> 
         .map(|index| {
             let mut builder = LayerTreeBuilder::default();
             let mut reclaim = ReclaimLayerBuilder::default();
-            image.for_each_entry(index, &mut |entry, _| {
+            image.for_each_entry(index, &mut |entry, reader| {
                 let record = record(entry);
                 builder.visit(&record);
                 reclaim.visit(&record);
+                if ReclaimLayerBuilder::wants_contents(&record) {
+                    // Package databases only, bounded; a read fault here is
+                    // met again (and reported) by the layer stream itself.
+                    let mut data = Vec::new();
+                    if reader
+                        .take(reclaim::MAX_CONTENT_BYTES)
+                        .read_to_end(&mut data)
+                        .is_ok()
+                    {
+                        reclaim.contents(&record.path, data);
+                    }
+                }
                 Ok(())
             })?;
             progress.inc(1);
