@@ -268,3 +268,90 @@ fn reclaimable_bytes_count_hidden_copies_once() {
         "{text}"
     );
 }
+
+/// A `docker save`-style archive with uncompressed layers of regular files
+/// (`(path, contents)`); each layer's history `created_by` is `RUN step <i>`.
+fn synthetic_archive(path: &std::path::Path, layers: &[&[(&str, &[u8])]]) {
+    use sha2::Digest as _;
+    let hex = |bytes: &[u8]| format!("{:x}", sha2::Sha256::digest(bytes));
+    let blobs: Vec<Vec<u8>> = layers
+        .iter()
+        .map(|files| {
+            let mut layer = tar::Builder::new(Vec::new());
+            for (name, data) in *files {
+                let mut header = tar::Header::new_gnu();
+                header.set_mode(0o644);
+                header.set_size(data.len() as u64);
+                layer.append_data(&mut header, name, *data).unwrap();
+            }
+            layer.into_inner().unwrap()
+        })
+        .collect();
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64",
+        "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": blobs.iter().map(|b| format!("sha256:{}", hex(b))).collect::<Vec<_>>()},
+        "history": (0..blobs.len()).map(|i| serde_json::json!({"created_by": format!("RUN step {i}")})).collect::<Vec<_>>(),
+    }))
+    .unwrap();
+    let mut archive = tar::Builder::new(Vec::new());
+    let mut add = |name: &str, data: &[u8]| {
+        let mut header = tar::Header::new_gnu();
+        header.set_mode(0o644);
+        header.set_size(data.len() as u64);
+        archive.append_data(&mut header, name, data).unwrap();
+    };
+    let config_name = format!("{}.json", hex(&config));
+    add(&config_name, &config);
+    let names: Vec<String> = (0..blobs.len())
+        .map(|i| format!("l{i}/layer.tar"))
+        .collect();
+    for (name, blob) in names.iter().zip(&blobs) {
+        add(name, blob);
+    }
+    let manifest =
+        serde_json::json!([{"Config": config_name, "RepoTags": ["r:1"], "Layers": names}]);
+    add("manifest.json", &serde_json::to_vec(&manifest).unwrap());
+    std::fs::write(path, archive.into_inner().unwrap()).unwrap();
+}
+
+/// The package databases reach the reclaim visitor through the real layer
+/// stream: a dpkg `-dev` package counts with its files, apt lists by layer.
+#[test]
+fn reclaimable_bytes_read_package_databases() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("img.tar");
+    let status = b"Package: libfoo-dev\nStatus: install ok installed\n\nPackage: libfoo1\nStatus: install ok installed\n";
+    synthetic_archive(
+        &path,
+        &[
+            &[("bin/sh", &[0u8; 100])],
+            &[
+                ("var/lib/apt/lists/x_Packages", &[1u8; 1000]),
+                ("var/lib/dpkg/status", status),
+                (
+                    "var/lib/dpkg/info/libfoo-dev:amd64.list",
+                    b"/usr/include/foo.h\n/usr/lib/libfoo.a\n",
+                ),
+                (
+                    "var/lib/dpkg/info/libfoo1:amd64.list",
+                    b"/usr/lib/libfoo.so.1\n",
+                ),
+                ("usr/include/foo.h", &[2u8; 20]),
+                ("usr/lib/libfoo.a", &[3u8; 300]),
+                ("usr/lib/libfoo.so.1", &[4u8; 4000]),
+            ],
+        ],
+    );
+    let ours = analyze_json(&path);
+    // apt lists 1,000 + libfoo-dev's header and archive 20 + 300.
+    assert_eq!(ours["image"]["reclaimable_bytes"], 1320);
+    let groups = ours["reclaimable"].as_array().unwrap();
+    let find = |c: &str| groups.iter().find(|g| g["category"] == c).unwrap();
+    assert_eq!(find("apt-lists")["items"][0]["layer"], 1);
+    assert_eq!(find("apt-lists")["items"][0]["instruction"], "RUN step 1");
+    assert_eq!(
+        find("build-packages")["items"][0]["path"],
+        "libfoo-dev (2 files)"
+    );
+}
