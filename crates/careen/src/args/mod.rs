@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod debug;
+pub mod diff;
 pub mod lint;
 pub mod rule;
 
@@ -43,6 +44,8 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// Layers, sizes, efficiency and wasted bytes of an image (dive's numbers).
     Analyze(analyze::AnalyzeArgs),
+    /// What changed between two images: sizes, layers, files added, removed and changed.
+    Diff(diff::DiffArgs),
     /// Explain a lint rule, or list them all.
     Rule(rule::RuleArgs),
     /// Developer tools: print internal representations.

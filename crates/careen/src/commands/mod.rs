@@ -2,6 +2,7 @@
 
 mod analyze;
 mod debug;
+mod diff;
 mod lint;
 mod rule;
 
@@ -12,6 +13,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Lint(args) => lint::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Rule(args) => rule::run(args),
         Command::Debug(command) => debug::run(command),
     }

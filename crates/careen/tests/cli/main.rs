@@ -3,6 +3,7 @@
 
 mod analyze;
 mod debug;
+mod diff;
 mod lint;
 mod rule;
 
