@@ -35,11 +35,18 @@
 //!   `dist-packages`, `node_modules`, `vendor` or a virtualenv, whose test
 //!   files may be imported at run time by the package itself.
 //!
+//! * **Node devDependencies**: for every application `package.json` (one
+//!   not below `node_modules`) with a `node_modules` beside it, the packages
+//!   reachable from its `devDependencies` but not from its `dependencies`,
+//!   `optionalDependencies` or `peerDependencies` (following each package's
+//!   own `package.json` with Node's lookup: nearest `node_modules` up the
+//!   tree). Packages reachable from neither are left alone. A file belongs
+//!   to the deepest package directory that holds it.
+//!
 //! Deliberately **not** counted: `__pycache__`/`*.pyc` (Python rebuilds them
 //! on import and they speed up start-up; removing them is a trade-off, not
-//! waste), documentation under `usr/share/{doc,man,info}` (mostly in base
-//! layers), and Node devDependencies in `node_modules` (this needs file
-//! contents — `package.json` — which this visitor does not ask for yet).
+//! waste) and documentation under `usr/share/{doc,man,info}` (mostly in base
+//! layers).
 //!
 //! Every byte is counted once: a file is in at most one category. Hidden
 //! copies are counted by the layer that holds them; the visible copy of a
@@ -72,6 +79,8 @@ pub enum Category {
     Headers,
     /// `.git` directories.
     Git,
+    /// Packages in `node_modules` only reachable from `devDependencies`.
+    NodeDevDependencies,
     /// Python wheels outside an installed environment.
     Wheels,
     /// Test directories of the application.
@@ -92,6 +101,7 @@ impl Category {
             Category::BuildPackages => "build-packages",
             Category::Toolchain => "toolchain",
             Category::Headers => "headers",
+            Category::NodeDevDependencies => "node-dev-dependencies",
             Category::Git => "git",
             Category::Wheels => "wheels",
             Category::Tests => "tests",
@@ -111,6 +121,7 @@ impl Category {
             Category::BuildPackages => "build-only packages (compilers, -dev)",
             Category::Toolchain => "compiler toolchain",
             Category::Headers => "C/C++ headers (-dev packages)",
+            Category::NodeDevDependencies => "Node devDependencies",
             Category::Git => ".git directories",
             Category::Wheels => "Python wheels",
             Category::Tests => "application tests",
@@ -137,6 +148,9 @@ impl Category {
             Category::Toolchain => "build in a separate stage and copy only the results into the final image",
             Category::Headers => {
                 "install -dev packages only in a build stage, or purge them in the same RUN that builds"
+            }
+            Category::NodeDevDependencies => {
+                "install with `npm ci --omit=dev` (or `yarn install --production`, `pnpm install --prod`) in the final stage"
             }
             Category::Git => "add `.git` to .dockerignore",
             Category::Wheels => "install wheels from a build stage or a bind mount; do not COPY them into the final image",
@@ -204,6 +218,75 @@ pub struct ReclaimLayer {
     /// The contents asked for with [`ReclaimLayerBuilder::wants_contents`]
     /// (last copy in the layer wins).
     contents: HashMap<String, Vec<u8>>,
+    /// The dependency names of the `package.json` files, read as they went by.
+    manifests: HashMap<String, Manifest>,
+}
+
+/// What the analysis keeps of a `package.json`: dependency names only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Manifest {
+    runtime: Vec<String>,
+    dev: Vec<String>,
+}
+
+impl Manifest {
+    fn parse(data: &[u8]) -> Option<Manifest> {
+        let value: serde_json::Value = serde_json::from_slice(data).ok()?;
+        let names = |key: &str| -> Vec<String> {
+            value
+                .get(key)
+                .and_then(|v| v.as_object())
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let mut runtime = names("dependencies");
+        runtime.extend(names("optionalDependencies"));
+        runtime.extend(names("peerDependencies"));
+        Some(Manifest {
+            runtime,
+            dev: names("devDependencies"),
+        })
+    }
+}
+
+/// The largest `package.json` the visitor reads.
+const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
+
+/// Is `path` a `package.json` the Node analysis reads: an application's
+/// (not below `node_modules`) or a package's own (`…/node_modules/<name>/`
+/// or `…/node_modules/@scope/<name>/`)?
+fn is_manifest(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.last() != Some(&"package.json") {
+        return false;
+    }
+    let Some(nm) = parts.iter().rposition(|p| *p == "node_modules") else {
+        return true;
+    };
+    match parts.len() - nm {
+        3 => !parts[nm + 1].starts_with('@'),
+        4 => parts[nm + 1].starts_with('@'),
+        _ => false,
+    }
+}
+
+/// The deepest package directory below `node_modules` that holds `path`.
+fn package_dir(path: &str) -> Option<&str> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let nm = parts[..parts.len().saturating_sub(1)]
+        .iter()
+        .rposition(|p| *p == "node_modules")?;
+    let name = *parts.get(nm + 1)?;
+    let take = if name.starts_with('@') {
+        nm + 3
+    } else {
+        nm + 2
+    };
+    if take >= parts.len() || name.starts_with('.') {
+        return None;
+    }
+    let len = parts[..take].iter().map(|p| p.len() + 1).sum::<usize>() - 1;
+    path.get(..len)
 }
 
 /// The largest file whose contents the visitor asks for.
@@ -236,7 +319,8 @@ impl ReclaimLayerBuilder {
     pub fn wants_contents(record: &FileRecord) -> bool {
         record.kind == RecordKind::File
             && record.size <= MAX_CONTENT_BYTES
-            && (record.path == DPKG_STATUS
+            && ((record.size <= MAX_MANIFEST_BYTES && is_manifest(&record.path))
+                || record.path == DPKG_STATUS
                 || record.path == APK_INSTALLED
                 || (record.path.starts_with(DPKG_INFO)
                     && record.path.ends_with(".list")
@@ -245,7 +329,15 @@ impl ReclaimLayerBuilder {
 
     /// The contents of an entry it wanted (call after [`LayerVisitor::visit`]).
     pub fn contents(&mut self, path: &str, data: Vec<u8>) {
-        self.layer.contents.insert(path.to_owned(), data);
+        if is_manifest(path) {
+            // Keep the names only; a file that is not JSON counts as absent.
+            match Manifest::parse(&data) {
+                Some(manifest) => self.layer.manifests.insert(path.to_owned(), manifest),
+                None => self.layer.manifests.remove(path),
+            };
+        } else {
+            self.layer.contents.insert(path.to_owned(), data);
+        }
     }
 }
 
@@ -387,14 +479,20 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
             .map(Vec::as_slice)
     };
     let owners = build_package_files(&state, final_contents);
+    let dev_only = node_dev_only(&state, |path: &str| {
+        let seen = state.get(path)?;
+        layers.get(seen.layer)?.manifests.get(path)
+    });
     let mut grouped: HashMap<(Category, usize, String), (u64, u64)> = HashMap::new();
     for (path, seen) in &state {
         if seen.is_dir {
             continue;
         }
-        let class = match owners.get(path.as_str()) {
-            Some(package) => Some((Category::BuildPackages, (*package).to_owned())),
-            None => classify(path),
+        let node = package_dir(path).filter(|dir| dev_only.contains(*dir));
+        let class = match (owners.get(path.as_str()), node) {
+            (Some(package), _) => Some((Category::BuildPackages, (*package).to_owned())),
+            (None, Some(dir)) => Some((Category::NodeDevDependencies, dir.to_owned())),
+            (None, None) => classify(path),
         };
         if let Some((category, summary)) = class {
             let entry = grouped
@@ -568,6 +666,85 @@ fn build_package_files<'a>(
         }
     }
     owners
+}
+
+/// The package directories (`app/node_modules/typescript`) reachable only
+/// from applications' `devDependencies`.
+fn node_dev_only<'a>(
+    state: &BTreeMap<String, Visible>,
+    manifest: impl Fn(&str) -> Option<&'a Manifest>,
+) -> std::collections::HashSet<String> {
+    use std::collections::HashSet;
+    let mut packages: HashMap<&str, &'a Manifest> = HashMap::new();
+    let mut apps: Vec<&str> = Vec::new();
+    for path in state.keys() {
+        if !is_manifest(path) {
+            continue;
+        }
+        let Some(m) = manifest(path) else { continue };
+        let dir = path
+            .strip_suffix("package.json")
+            .unwrap_or(path)
+            .trim_end_matches('/');
+        if path.split('/').any(|p| p == "node_modules") {
+            packages.insert(dir, m);
+        } else {
+            apps.push(dir);
+        }
+    }
+    // Node's lookup: `<dir>/node_modules/<name>`, then up the tree.
+    let resolve = |from: &str, name: &str| -> Option<String> {
+        let mut dir = from;
+        loop {
+            let candidate = if dir.is_empty() {
+                format!("node_modules/{name}")
+            } else {
+                format!("{dir}/node_modules/{name}")
+            };
+            if packages.contains_key(candidate.as_str()) {
+                return Some(candidate);
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = dir.rsplit_once('/').map(|(parent, _)| parent).unwrap_or("");
+        }
+    };
+    let reach = |start: Vec<String>| -> HashSet<String> {
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut queue = start;
+        while let Some(dir) = queue.pop() {
+            let Some(m) = packages.get(dir.as_str()) else {
+                continue;
+            };
+            for name in &m.runtime {
+                if let Some(found) = resolve(&dir, name) {
+                    if !seen.contains(&found) {
+                        queue.push(found.clone());
+                        seen.insert(found);
+                    }
+                }
+            }
+        }
+        seen
+    };
+    let mut dev_only = HashSet::new();
+    for app in apps {
+        let Some(m) = manifest(format!("{app}/package.json").trim_start_matches('/')) else {
+            continue;
+        };
+        let roots = |names: &[String]| -> Vec<String> {
+            names.iter().filter_map(|n| resolve(app, n)).collect()
+        };
+        let runtime_roots = roots(&m.runtime);
+        let dev_roots = roots(&m.dev);
+        let mut runtime = reach(runtime_roots.clone());
+        runtime.extend(runtime_roots);
+        let mut dev = reach(dev_roots.clone());
+        dev.extend(dev_roots);
+        dev_only.extend(dev.into_iter().filter(|d| !runtime.contains(d)));
+    }
+    dev_only
 }
 
 /// Removes `root`'s descendants (and `root` itself when `with_root`) from the
@@ -1024,6 +1201,99 @@ mod tests {
         assert!(group(&r, Category::BuildPackages).is_none());
         assert!(!build_only("gcc-12-base"));
         assert!(build_only("cpp-12-x86-64-linux-gnu"));
+    }
+
+    fn node_layer(files: &[(&str, &str)]) -> ReclaimLayer {
+        let mut builder = ReclaimLayerBuilder::default();
+        for (path, json) in files {
+            let record = FileRecord::file(*path, json.len() as u64);
+            builder.visit(&record);
+            if ReclaimLayerBuilder::wants_contents(&record) {
+                builder.contents(path, json.as_bytes().to_vec());
+            }
+        }
+        builder.finish()
+    }
+
+    #[test]
+    fn node_dev_dependencies() {
+        let layer = node_layer(&[
+            (
+                "app/package.json",
+                r#"{"dependencies":{"express":"4"},"devDependencies":{"typescript":"5","jest":"29"}}"#,
+            ),
+            (
+                "app/node_modules/express/package.json",
+                r#"{"dependencies":{"shared":"1"}}"#,
+            ),
+            ("app/node_modules/express/index.js", "xxxxxxxxxx"),
+            ("app/node_modules/typescript/package.json", "{}"),
+            (
+                "app/node_modules/typescript/lib/tsc.js",
+                "yyyyyyyyyyyyyyyyyyyy",
+            ),
+            (
+                "app/node_modules/jest/package.json",
+                r#"{"dependencies":{"shared":"1","@jest/core":"1"}}"#,
+            ),
+            (
+                "app/node_modules/@jest/core/package.json",
+                r#"{"dependencies":{"pretty":"1"}}"#,
+            ),
+            // A nested copy only jest's core sees.
+            (
+                "app/node_modules/@jest/core/node_modules/pretty/package.json",
+                "{}",
+            ),
+            (
+                "app/node_modules/@jest/core/node_modules/pretty/p.js",
+                "zzz",
+            ),
+            ("app/node_modules/shared/package.json", "{}"),
+            ("app/node_modules/shared/s.js", "ssss"),
+            // Reachable from nothing: left alone.
+            ("app/node_modules/stray/package.json", "{}"),
+            // Not a manifest the analysis reads.
+            ("app/node_modules/typescript/lib/package.json", "not json"),
+        ]);
+        let r = analyze(&[layer], &[None]);
+        let dev = group(&r, Category::NodeDevDependencies).unwrap();
+        let mut paths: Vec<&str> = dev.items.iter().map(|i| i.path.as_str()).collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            [
+                "app/node_modules/@jest/core (1 file)",
+                "app/node_modules/@jest/core/node_modules/pretty (2 files)",
+                "app/node_modules/jest (1 file)",
+                "app/node_modules/typescript (3 files)",
+            ]
+        );
+        // typescript: 2 + 20 + 8; jest: its manifest; @jest/core: its
+        // manifest; pretty: 2 + 3.
+        let jest = r#"{"dependencies":{"shared":"1","@jest/core":"1"}}"#.len() as u64;
+        let core = r#"{"dependencies":{"pretty":"1"}}"#.len() as u64;
+        assert_eq!(dev.size_bytes, 30 + jest + core + 5);
+    }
+
+    #[test]
+    fn node_paths() {
+        assert!(is_manifest("app/package.json"));
+        assert!(is_manifest("app/node_modules/a/package.json"));
+        assert!(is_manifest("app/node_modules/@s/a/package.json"));
+        assert!(!is_manifest("app/node_modules/a/lib/package.json"));
+        assert!(!is_manifest("app/node_modules/@s/package.json"));
+        assert_eq!(
+            package_dir("app/node_modules/a/x/y.js"),
+            Some("app/node_modules/a")
+        );
+        assert_eq!(
+            package_dir("app/node_modules/@s/a/y.js"),
+            Some("app/node_modules/@s/a")
+        );
+        assert_eq!(package_dir("app/node_modules/.bin/tsc"), None);
+        assert_eq!(package_dir("app/node_modules/a"), None);
+        assert_eq!(package_dir("app/src/a.js"), None);
     }
 
     #[test]

@@ -316,7 +316,8 @@ fn synthetic_archive(path: &std::path::Path, layers: &[&[(&str, &[u8])]]) {
 }
 
 /// The package databases reach the reclaim visitor through the real layer
-/// stream: a dpkg `-dev` package counts with its files, apt lists by layer.
+/// stream: a dpkg `-dev` package counts with its files, apt lists by layer,
+/// a Node devDependency by its package directory.
 #[test]
 fn reclaimable_bytes_read_package_databases() {
     let dir = tempfile::tempdir().unwrap();
@@ -341,11 +342,17 @@ fn reclaimable_bytes_read_package_databases() {
                 ("usr/lib/libfoo.a", &[3u8; 300]),
                 ("usr/lib/libfoo.so.1", &[4u8; 4000]),
             ],
+            &[
+                ("app/package.json", br#"{"devDependencies":{"tsc":"1"}}"#),
+                ("app/node_modules/tsc/package.json", b"{}"),
+                ("app/node_modules/tsc/t.js", &[5u8; 50]),
+            ],
         ],
     );
     let ours = analyze_json(&path);
-    // apt lists 1,000 + libfoo-dev's header and archive 20 + 300.
-    assert_eq!(ours["image"]["reclaimable_bytes"], 1320);
+    // apt lists 1,000 + libfoo-dev's header and archive 20 + 300 + the
+    // devDependency `tsc` (its 2-byte manifest and 50-byte script).
+    assert_eq!(ours["image"]["reclaimable_bytes"], 1372);
     let groups = ours["reclaimable"].as_array().unwrap();
     let find = |c: &str| groups.iter().find(|g| g["category"] == c).unwrap();
     assert_eq!(find("apt-lists")["items"][0]["layer"], 1);
