@@ -263,12 +263,27 @@ impl Filesystem {
             self.nodes.remove(path);
             remove_below(&mut self.nodes, path);
         }
-        for (path, node) in entries {
+        for (path, node) in &entries {
             if node.kind != NodeKind::Dir {
-                remove_below(&mut self.nodes, &path);
+                remove_below(&mut self.nodes, path);
             }
-            self.nodes.insert(path, node);
+            // A path below a lower non-directory makes that path a directory
+            // (the layer did not list it): the lower file or link is gone.
+            let mut ancestor = path.as_str();
+            while let Some((parent, _)) = ancestor.rsplit_once('/') {
+                ancestor = parent;
+                if entries.contains_key(ancestor) {
+                    break;
+                }
+                match self.nodes.get(ancestor) {
+                    Some(lower) if lower.kind != NodeKind::Dir => {
+                        self.nodes.remove(ancestor);
+                    }
+                    _ => {}
+                }
+            }
         }
+        self.nodes.extend(entries);
     }
 
     /// Every path, sorted.
@@ -563,6 +578,18 @@ mod tests {
         ]);
         assert_eq!(paths(&fs), ["d"]);
         assert_eq!(fs.get("d").unwrap().kind, NodeKind::Symlink);
+    }
+
+    #[test]
+    fn a_path_below_a_lower_file_turns_it_into_a_directory() {
+        let fs = Filesystem::from_layers([
+            layer(&[E::F("a", b"file"), E::L("l", "/x")]),
+            layer(&[E::F("a/b/c", b"1"), E::F("l/d", b"2")]),
+        ]);
+        assert_eq!(paths(&fs), ["a/b/c", "l/d"]);
+        // A lower directory stays.
+        let fs = Filesystem::from_layers([layer(&[E::D("a")]), layer(&[E::F("a/b", b"1")])]);
+        assert_eq!(paths(&fs), ["a", "a/b"]);
     }
 
     #[test]

@@ -390,3 +390,38 @@ fn a_corrupt_layer_is_an_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("digest"), "{stderr}");
 }
+
+#[test]
+fn layer_sizes_agree_with_analyze() {
+    for name in [
+        "dive/test-docker-image.tar",
+        "dive/test-oci-estargz-image.tar",
+        "go-containerregistry/whiteout_dir.tar",
+    ] {
+        let image = fixture(name);
+        let diff = diff_json(&image, &image);
+        let out = careen()
+            .args(["analyze", "--format", "json", &image])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{name}");
+        let analyze: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            diff["a"]["size_bytes"], analyze["image"]["size_bytes"],
+            "{name}"
+        );
+        let sizes = |layers: &Value| -> Vec<Value> {
+            layers
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["size_bytes"].clone())
+                .collect()
+        };
+        assert_eq!(
+            sizes(&diff["b"]["layers"]),
+            sizes(&analyze["layers"]),
+            "{name}"
+        );
+    }
+}
