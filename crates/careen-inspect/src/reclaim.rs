@@ -425,14 +425,17 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
         for c in &changes {
             match c {
                 Change::Delete(target) => {
-                    for (path, seen) in remove_tree(&mut state, target, true) {
-                        hide(&path, seen, index, true, &mut items);
+                    let removed = remove_tree(&mut state, target, true);
+                    match removed.as_slice() {
+                        [(path, seen)] if path == target => {
+                            hide(path, *seen, index, true, &mut items);
+                        }
+                        _ => hide_tree(target, &removed, index, &instruction, &mut items),
                     }
                 }
                 Change::Opaque(dir) => {
-                    for (path, seen) in remove_tree(&mut state, dir, false) {
-                        hide(&path, seen, index, true, &mut items);
-                    }
+                    let removed = remove_tree(&mut state, dir, false);
+                    hide_tree(dir, &removed, index, &instruction, &mut items);
                 }
                 Change::Add(_) => {}
             }
@@ -554,6 +557,47 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
     Reclaim {
         reclaimable_bytes: groups.iter().map(|g| g.size_bytes).sum(),
         groups,
+    }
+}
+
+/// One hidden item per lower layer for the files a deleted (or opaque)
+/// directory `dir` hid in layer `by`: `dir/** (N files)`.
+fn hide_tree(
+    dir: &str,
+    removed: &[(String, Visible)],
+    by: usize,
+    instruction: &dyn Fn(usize) -> Option<String>,
+    items: &mut Vec<Item>,
+) {
+    let mut per_layer: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
+    for (_, seen) in removed {
+        if !seen.is_dir && seen.size > 0 {
+            let entry = per_layer.entry(seen.layer).or_insert((0, 0));
+            entry.0 += 1;
+            entry.1 += seen.size;
+        }
+    }
+    let label = if dir.is_empty() {
+        "**".to_owned()
+    } else {
+        format!("{dir}/**")
+    };
+    for (layer, (files, size)) in per_layer {
+        items.push(Item {
+            category: Category::Hidden,
+            path: format!(
+                "{label} ({} file{})",
+                thousands(files),
+                if files == 1 { "" } else { "s" }
+            ),
+            files,
+            layer,
+            instruction: instruction(layer),
+            size_bytes: size,
+            hint: format!(
+                "deleted in layer {by}: remove them in the same RUN that creates them, or do not create or copy them"
+            ),
+        });
     }
 }
 
@@ -949,7 +993,14 @@ mod tests {
         // `dd` shares a prefix with `d` but is not below it.
         assert_eq!(r.reclaimable_bytes, 60);
         let hidden = group(&r, Category::Hidden).unwrap();
-        assert!(hidden.items.iter().all(|i| i.hint.contains("deleted")));
+        assert!(hidden
+            .items
+            .iter()
+            .all(|i| i.hint.contains("deleted in layer 1")));
+        // A deleted directory is one item per lower layer.
+        let paths: Vec<&str> = hidden.items.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["d/** (2 files)", "a"]);
+        assert_eq!(hidden.items[0].files, 2);
     }
 
     #[test]
