@@ -188,6 +188,9 @@ pub struct Item {
     /// That layer's history `created_by`.
     pub instruction: Option<String>,
     pub size_bytes: u64,
+    /// For hidden copies: what hid them (`overwritten in layer 4`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden_by: Option<String>,
     pub hint: String,
 }
 
@@ -407,6 +410,7 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
             layer: seen.layer,
             instruction: instruction(seen.layer),
             size_bytes: seen.size,
+            hidden_by: Some(format!("{how} in layer {by}")),
             hint: format!(
                 "{how} in layer {by}: {}",
                 if seen.layer == by {
@@ -520,6 +524,7 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
             layer,
             instruction: instruction(layer),
             size_bytes: size,
+            hidden_by: None,
             hint: category.item_hint(layer),
         });
     }
@@ -594,6 +599,7 @@ fn hide_tree(
             layer,
             instruction: instruction(layer),
             size_bytes: size,
+            hidden_by: Some(format!("deleted in layer {by}")),
             hint: format!(
                 "deleted in layer {by}: remove them in the same RUN that creates them, or do not create or copy them"
             ),
@@ -975,6 +981,10 @@ mod tests {
         assert_eq!(hidden.items[0].size_bytes, 100);
         assert_eq!(hidden.items[0].instruction.as_deref(), Some("RUN step 0"));
         assert!(hidden.items[0].hint.contains("overwritten in layer 1"));
+        assert_eq!(
+            hidden.items[0].hidden_by.as_deref(),
+            Some("overwritten in layer 1")
+        );
         assert_eq!(hidden.items[1].layer, 1);
     }
 

@@ -283,13 +283,19 @@ fn render_reclaim(out: &mut dyn Write, reclaim: &Reclaim, top: usize) -> anyhow:
             if instruction.chars().count() > 60 {
                 instruction = instruction.chars().take(59).collect::<String>() + "…";
             }
+            let hidden_by = item
+                .hidden_by
+                .as_deref()
+                .map(|by| format!(", {by}"))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "  {:>10}    layer {} (`{}`): {}",
+                "  {:>10}    layer {} (`{}`): {}{}",
                 human(item.size_bytes),
                 item.layer,
                 instruction,
-                item.path
+                item.path,
+                hidden_by
             )?;
         }
         let more = group.item_count.saturating_sub(top.min(5));

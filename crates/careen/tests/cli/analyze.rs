@@ -265,6 +265,10 @@ fn reclaimable_bytes_count_hidden_copies_once() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("Reclaimable: 32.0 kB"), "{text}");
     assert!(
+        text.contains("root/saved.txt, overwritten in layer 13"),
+        "{text}"
+    );
+    assert!(
         text.contains("layer 6 (`cp /somefile.txt /root/example/somefile3.txt`)"),
         "{text}"
     );
