@@ -159,8 +159,13 @@ impl Category {
     }
 
     /// What to change, for one layer.
-    fn item_hint(self, layer: usize) -> String {
+    fn item_hint(self, layer: usize, summary: &str) -> String {
         match self {
+            Category::BuildPackages => format!(
+                "purge `{summary}` in the RUN on layer {layer} once the build is done, or install it only in a build stage"
+            ),
+            Category::NpmCache => format!("add `npm cache clean --force` to the RUN on layer {layer}"),
+            Category::YarnCache => format!("add `yarn cache clean` to the RUN on layer {layer}"),
             Category::AptLists => {
                 format!("add `rm -rf /var/lib/apt/lists/*` to the RUN on layer {layer}")
             }
@@ -525,7 +530,7 @@ pub fn analyze(layers: &[ReclaimLayer], instructions: &[Option<String>]) -> Recl
             instruction: instruction(layer),
             size_bytes: size,
             hidden_by: None,
-            hint: category.item_hint(layer),
+            hint: category.item_hint(layer, &summary),
         });
     }
 
@@ -679,7 +684,12 @@ fn build_package_files<'a>(
             .filter(|k| k.ends_with(".list"))
             .collect();
         for list in lists {
-            let file = &list[DPKG_INFO.len()..list.len() - ".list".len()];
+            let Some(file) = list
+                .strip_prefix(DPKG_INFO)
+                .and_then(|f| f.strip_suffix(".list"))
+            else {
+                continue;
+            };
             let name = file.split(':').next().unwrap_or(file);
             let Some(package) = installed.get(name) else {
                 continue;
@@ -1211,6 +1221,9 @@ mod tests {
         assert_eq!(build.size_bytes, 1040);
         assert_eq!(build.items[0].path, "gcc-12 (2 files)");
         assert_eq!(build.items[1].path, "libssl-dev (1 file)");
+        assert!(build.items[0]
+            .hint
+            .starts_with("purge `gcc-12` in the RUN on layer 0"));
         // Counted with the package, not again by path.
         assert!(group(&r, Category::Toolchain).is_none());
         assert_eq!(group(&r, Category::Headers).unwrap().size_bytes, 3);
