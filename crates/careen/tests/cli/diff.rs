@@ -141,12 +141,16 @@ fn sha(bytes: &[u8]) -> String {
 }
 
 fn config(layers: &[Vec<u8>]) -> Vec<u8> {
+    config_for("amd64", layers)
+}
+
+fn config_for(architecture: &str, layers: &[Vec<u8>]) -> Vec<u8> {
     let diff_ids: Vec<String> = layers.iter().map(|l| sha(l)).collect();
     let history: Vec<Value> = (0..layers.len())
         .map(|i| serde_json::json!({"created_by": format!("RUN step {i}")}))
         .collect();
     serde_json::to_vec(&serde_json::json!({
-        "architecture": "amd64",
+        "architecture": architecture,
         "os": "linux",
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": history,
@@ -154,8 +158,9 @@ fn config(layers: &[Vec<u8>]) -> Vec<u8> {
     .unwrap()
 }
 
-/// An OCI layout directory (uncompressed layers) holding one image.
-fn oci_dir(dir: &Path, layers: &[Vec<u8>]) -> String {
+/// Writes one image's blobs (uncompressed layers) into the OCI layout `dir`;
+/// returns its manifest descriptor for the index.
+fn write_image(dir: &Path, architecture: &str, layers: &[Vec<u8>]) -> Value {
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).unwrap();
     let write = |bytes: &[u8]| {
@@ -163,7 +168,7 @@ fn oci_dir(dir: &Path, layers: &[Vec<u8>]) -> String {
         std::fs::write(blobs.join(&digest["sha256:".len()..]), bytes).unwrap();
         serde_json::json!({"digest": digest, "size": bytes.len()})
     };
-    let config = config(layers);
+    let config = config_for(architecture, layers);
     let mut config_desc = write(&config);
     config_desc["mediaType"] = "application/vnd.oci.image.config.v1+json".into();
     let layer_descs: Vec<Value> = layers
@@ -183,10 +188,22 @@ fn oci_dir(dir: &Path, layers: &[Vec<u8>]) -> String {
     .unwrap();
     let mut manifest_desc = write(&manifest);
     manifest_desc["mediaType"] = "application/vnd.oci.image.manifest.v1+json".into();
+    manifest_desc["platform"] = serde_json::json!({"architecture": architecture, "os": "linux"});
+    manifest_desc
+}
+
+/// Finishes the OCI layout `dir` with an index of `manifests`.
+fn write_index(dir: &Path, manifests: Vec<Value>) -> String {
     std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    let index = serde_json::json!({"schemaVersion": 2, "manifests": [manifest_desc]});
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": manifests});
     std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
     format!("oci:{}", dir.display())
+}
+
+/// An OCI layout directory (uncompressed layers) holding one amd64 image.
+fn oci_dir(dir: &Path, layers: &[Vec<u8>]) -> String {
+    let descriptor = write_image(dir, "amd64", layers);
+    write_index(dir, vec![descriptor])
 }
 
 /// A legacy `docker save` tarball holding one image.
@@ -424,4 +441,34 @@ fn layer_sizes_agree_with_analyze() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn platform_picks_the_image_from_both_indexes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (x, y) = (tmp.path().join("x"), tmp.path().join("y"));
+    let amd = vec![layer(&[Spec::File("arch", b"amd64", 0o644)])];
+    let arm = vec![layer(&[Spec::File("arch", b"arm64!", 0o644)])];
+    let both = vec![
+        write_image(&x, "amd64", &amd),
+        write_image(&x, "arm64", &arm),
+    ];
+    let x = write_index(&x, both);
+    let arm_only = write_image(&y, "arm64", &arm);
+    let y = write_index(&y, vec![arm_only]);
+
+    let run = |platform: &str| {
+        careen()
+            .args(["diff", "--format", "json", "--platform", platform, &x, &y])
+            .output()
+            .unwrap()
+    };
+    let out = run("linux/arm64");
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["same_files"], true);
+    assert_eq!(v["summary"]["identical"], true);
+    // x's amd64 image against y, which has no amd64 image: an error.
+    let out = run("linux/amd64");
+    assert_eq!(code(&out), 2);
 }
