@@ -19,7 +19,8 @@
 //!   replacing a directory hides the directory's lower contents;
 //! - a later entry for the same path in the same layer wins;
 //! - a hardlink is the file it links to (content, size, mode), looked up in
-//!   its own layer first, then in the lower layers.
+//!   its own layer first, then in the lower layers. Its bytes are counted once
+//!   (see [`Filesystem::owned_size`]): busybox's hundreds of links are one file.
 
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -64,6 +65,8 @@ pub struct Node {
     pub digest: Option<[u8; 32]>,
     /// Symlink target as written; hardlink target (a path) until resolved.
     pub link_target: Option<String>,
+    /// For a resolved hardlink: the path it links to.
+    pub hardlink_to: Option<String>,
 }
 
 impl Node {
@@ -167,6 +170,7 @@ impl LayerFsBuilder {
             gid: meta.gid,
             digest,
             link_target,
+            hardlink_to: None,
         };
         // A directory entry repeated later in the same layer updates its
         // metadata; any later entry replaces an earlier one.
@@ -252,8 +256,9 @@ impl Filesystem {
                 })
                 .cloned();
             // A dangling link stays what it says it is.
-            if let (Some(node), Some(target)) = (entries.get_mut(&path), resolved) {
-                *node = target;
+            if let (Some(node), Some(mut resolved)) = (entries.get_mut(&path), resolved) {
+                resolved.hardlink_to = Some(target);
+                *node = resolved;
             }
         }
         for dir in &opaque {
@@ -303,9 +308,26 @@ impl Filesystem {
         self.nodes.is_empty()
     }
 
-    /// Bytes of all regular files.
+    /// Bytes of all regular files, each hardlinked file counted once.
     pub fn size_bytes(&self) -> u64 {
-        self.nodes.values().map(|n| n.size).sum()
+        self.nodes.values().map(|n| self.owned_size(n)).sum()
+    }
+
+    /// The bytes `node` adds to this filesystem: its size, or 0 for a
+    /// hardlink whose linked file is still here with the same content (the
+    /// bytes are that file's).
+    pub fn owned_size(&self, node: &Node) -> u64 {
+        match &node.hardlink_to {
+            Some(target)
+                if self
+                    .nodes
+                    .get(target)
+                    .is_some_and(|t| t.digest == node.digest && t.hardlink_to.is_none()) =>
+            {
+                0
+            }
+            _ => node.size,
+        }
     }
 }
 
@@ -315,6 +337,8 @@ pub struct OnlyIn {
     pub path: String,
     pub kind: NodeKind,
     pub size: u64,
+    /// `size`, or 0 for a hardlink to a file that is still there.
+    pub owned_size: u64,
 }
 
 /// What differs about a path present in both filesystems.
@@ -350,6 +374,9 @@ pub struct Changed {
     pub b_kind: NodeKind,
     pub a_size: u64,
     pub b_size: u64,
+    /// Sizes with hardlinked bytes counted once (see [`Filesystem::owned_size`]).
+    pub a_owned_size: u64,
+    pub b_owned_size: u64,
     pub what: Vec<Difference>,
 }
 
@@ -357,6 +384,11 @@ impl Changed {
     /// `b_size - a_size`.
     pub fn delta(&self) -> i128 {
         i128::from(self.b_size) - i128::from(self.a_size)
+    }
+
+    /// `b_owned_size - a_owned_size`: what the change adds to the image.
+    pub fn owned_delta(&self) -> i128 {
+        i128::from(self.b_owned_size) - i128::from(self.a_owned_size)
     }
 }
 
@@ -398,10 +430,11 @@ fn compare(a: &Node, b: &Node) -> Vec<Difference> {
 /// What changed from `a` to `b`, in one merge walk over the two sorted maps.
 pub fn diff(a: &Filesystem, b: &Filesystem) -> FsDiff {
     let mut out = FsDiff::default();
-    let only = |path: &String, node: &Node| OnlyIn {
+    let only = |fs: &Filesystem, path: &String, node: &Node| OnlyIn {
         path: path.clone(),
         kind: node.kind,
         size: node.size,
+        owned_size: fs.owned_size(node),
     };
     let mut left = a.nodes.iter().peekable();
     let mut right = b.nodes.iter().peekable();
@@ -409,20 +442,20 @@ pub fn diff(a: &Filesystem, b: &Filesystem) -> FsDiff {
         match (left.peek(), right.peek()) {
             (None, None) => break,
             (Some((pa, na)), None) => {
-                out.removed.push(only(pa, na));
+                out.removed.push(only(a, pa, na));
                 left.next();
             }
             (None, Some((pb, nb))) => {
-                out.added.push(only(pb, nb));
+                out.added.push(only(b, pb, nb));
                 right.next();
             }
             (Some((pa, na)), Some((pb, nb))) => match pa.cmp(pb) {
                 std::cmp::Ordering::Less => {
-                    out.removed.push(only(pa, na));
+                    out.removed.push(only(a, pa, na));
                     left.next();
                 }
                 std::cmp::Ordering::Greater => {
-                    out.added.push(only(pb, nb));
+                    out.added.push(only(b, pb, nb));
                     right.next();
                 }
                 std::cmp::Ordering::Equal => {
@@ -434,6 +467,8 @@ pub fn diff(a: &Filesystem, b: &Filesystem) -> FsDiff {
                             b_kind: nb.kind,
                             a_size: na.size,
                             b_size: nb.size,
+                            a_owned_size: a.owned_size(na),
+                            b_owned_size: b.owned_size(nb),
                             what,
                         });
                     }
@@ -443,14 +478,18 @@ pub fn diff(a: &Filesystem, b: &Filesystem) -> FsDiff {
             },
         }
     }
-    out.added
-        .sort_by(|x, y| y.size.cmp(&x.size).then_with(|| x.path.cmp(&y.path)));
-    out.removed
-        .sort_by(|x, y| y.size.cmp(&x.size).then_with(|| x.path.cmp(&y.path)));
+    // Bytes the image owns first (a hardlink's bytes are its file's), then
+    // size, then path.
+    let by_size = |x: &OnlyIn, y: &OnlyIn| {
+        (y.owned_size, y.size)
+            .cmp(&(x.owned_size, x.size))
+            .then_with(|| x.path.cmp(&y.path))
+    };
+    out.added.sort_by(by_size);
+    out.removed.sort_by(by_size);
     out.changed.sort_by(|x, y| {
-        y.delta()
-            .abs()
-            .cmp(&x.delta().abs())
+        (y.owned_delta().abs(), y.delta().abs())
+            .cmp(&(x.owned_delta().abs(), x.delta().abs()))
             .then_with(|| x.path.cmp(&y.path))
     });
     out
@@ -608,6 +647,29 @@ mod tests {
         assert_eq!((b.kind, b.size, b.digest), (NodeKind::File, 6, a.digest));
         assert_eq!(fs.get("d").unwrap().size, 2);
         assert_eq!(fs.get("e").unwrap().kind, NodeKind::Hardlink);
+        // Linked bytes count once: bin/a (6) + c (2); the links add nothing.
+        assert_eq!(b.hardlink_to.as_deref(), Some("bin/a"));
+        assert_eq!(fs.owned_size(b), 0);
+        assert_eq!(fs.size_bytes(), 8);
+        // With the linked file gone, the link owns the bytes.
+        let fs = Filesystem::from_layers([
+            layer(&[E::F("bin/a", b"binary"), E::H("bin/b", "bin/a")]),
+            layer(&[E::W("bin/a")]),
+        ]);
+        assert_eq!(fs.size_bytes(), 6);
+    }
+
+    #[test]
+    fn a_grown_hardlinked_file_counts_once() {
+        let a = Filesystem::from_layers([layer(&[E::F("x", b"1"), E::H("y", "x")])]);
+        let b = Filesystem::from_layers([layer(&[E::F("x", b"123"), E::H("y", "x")])]);
+        let d = diff(&a, &b);
+        let deltas: Vec<(&str, i128, i128)> = d
+            .changed
+            .iter()
+            .map(|c| (c.path.as_str(), c.delta(), c.owned_delta()))
+            .collect();
+        assert_eq!(deltas, [("x", 2, 2), ("y", 2, 0)]);
     }
 
     #[test]
@@ -634,7 +696,8 @@ mod tests {
             [OnlyIn {
                 path: "new".into(),
                 kind: NodeKind::File,
-                size: 3
+                size: 3,
+                owned_size: 3,
             }]
         );
         assert_eq!(
@@ -642,7 +705,8 @@ mod tests {
             [OnlyIn {
                 path: "gone".into(),
                 kind: NodeKind::File,
-                size: 5
+                size: 5,
+                owned_size: 5,
             }]
         );
         let changed: Vec<(&str, i128, &[Difference])> = d

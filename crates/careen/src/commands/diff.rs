@@ -184,14 +184,15 @@ impl<'a> Report<'a> {
                 *entry = entry.saturating_add(d);
             }
         };
+        // Hardlinked bytes count once (a link to a file that is there adds nothing).
         for f in &files.added {
-            add(&f.path, delta(0, f.size));
+            add(&f.path, delta(0, f.owned_size));
         }
         for f in &files.removed {
-            add(&f.path, delta(f.size, 0));
+            add(&f.path, delta(f.owned_size, 0));
         }
         for c in &files.changed {
-            add(&c.path, delta(c.a_size, c.b_size));
+            add(&c.path, delta(c.a_owned_size, c.b_owned_size));
         }
         let mut size_changes: Vec<(String, i64)> =
             buckets.into_iter().filter(|(_, d)| *d != 0).collect();
@@ -224,12 +225,12 @@ impl<'a> Report<'a> {
             b,
             files,
             size_changes,
-            added_bytes: files.added.iter().map(|f| f.size).sum(),
-            removed_bytes: files.removed.iter().map(|f| f.size).sum(),
+            added_bytes: files.added.iter().map(|f| f.owned_size).sum(),
+            removed_bytes: files.removed.iter().map(|f| f.owned_size).sum(),
             changed_delta: files
                 .changed
                 .iter()
-                .map(|c| delta(c.a_size, c.b_size))
+                .map(|c| delta(c.a_owned_size, c.b_owned_size))
                 .fold(0i64, i64::saturating_add),
             shared_layers,
             common_base_layers,
@@ -271,6 +272,7 @@ impl<'a> Report<'a> {
                 "type": f.kind.as_str(),
                 "size_bytes": f.size,
                 "digest": side.fs.get(&f.path).and_then(|n| n.digest_hex()),
+                "hardlink_to": side.fs.get(&f.path).and_then(|n| n.hardlink_to.clone()),
             })
         };
         let added: Vec<_> = self.files.added.iter().map(|f| only(f, b)).collect();
@@ -295,6 +297,8 @@ impl<'a> Report<'a> {
                     "b_mode": nb.map(|n| format!("{:04o}", n.mode)),
                     "a_link_target": na.and_then(|n| n.link_target.clone()),
                     "b_link_target": nb.and_then(|n| n.link_target.clone()),
+                    "a_hardlink_to": na.and_then(|n| n.hardlink_to.clone()),
+                    "b_hardlink_to": nb.and_then(|n| n.hardlink_to.clone()),
                 })
             })
             .collect();
@@ -438,10 +442,11 @@ impl<'a> Report<'a> {
             for f in files.added.iter().take(top) {
                 writeln!(
                     out,
-                    "  {:>10}  {}{}",
-                    signed(delta(0, f.size)),
+                    "  {:>10}  {}{}{}",
+                    signed(delta(0, f.owned_size)),
                     f.path,
-                    kind_suffix(f.kind)
+                    kind_suffix(f.kind),
+                    link_suffix(b, &f.path)
                 )?;
             }
             more(out, files.added.len(), top)?;
@@ -452,10 +457,11 @@ impl<'a> Report<'a> {
             for f in files.removed.iter().take(top) {
                 writeln!(
                     out,
-                    "  {:>10}  {}{}",
-                    signed(delta(f.size, 0)),
+                    "  {:>10}  {}{}{}",
+                    signed(delta(f.owned_size, 0)),
                     f.path,
-                    kind_suffix(f.kind)
+                    kind_suffix(f.kind),
+                    link_suffix(a, &f.path)
                 )?;
             }
             more(out, files.removed.len(), top)?;
@@ -467,10 +473,11 @@ impl<'a> Report<'a> {
                 let what: Vec<&str> = c.what.iter().map(|w| w.as_str()).collect();
                 writeln!(
                     out,
-                    "  {:>10}  {}  ({})",
-                    signed(delta(c.a_size, c.b_size)),
+                    "  {:>10}  {}  ({}){}",
+                    signed(delta(c.a_owned_size, c.b_owned_size)),
                     c.path,
-                    what.join(", ")
+                    what.join(", "),
+                    link_suffix(b, &c.path)
                 )?;
             }
             more(out, files.changed.len(), top)?;
@@ -493,6 +500,17 @@ fn kind_suffix(kind: NodeKind) -> &'static str {
         NodeKind::Symlink => " (symlink)",
         NodeKind::Other => " (special)",
         NodeKind::File | NodeKind::Hardlink => "",
+    }
+}
+
+/// ` (hardlink to PATH, SIZE)` for a hardlink whose bytes are counted at PATH.
+fn link_suffix(side: &Side, path: &str) -> String {
+    match side.fs.get(path) {
+        Some(node) if side.fs.owned_size(node) == 0 => match &node.hardlink_to {
+            Some(target) => format!(" (hardlink to {target}, {})", human(node.size)),
+            None => String::new(),
+        },
+        _ => String::new(),
     }
 }
 

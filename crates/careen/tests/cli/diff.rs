@@ -309,10 +309,15 @@ fn synthetic_images_give_the_exact_sets() {
     assert_eq!(by_path("usr/bin/tool"), serde_json::json!(["mode"]));
     assert_eq!(by_path("link"), serde_json::json!(["link_target"]));
     // The hardlink is the file it links to.
+    // Biggest first, a hardlink (whose bytes are its file's) last.
     let added = v["files"]["added"].as_array().unwrap();
+    let order: Vec<&str> = added.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(order, ["new/big", "var/cache/c", "new/big2"]);
     assert_eq!(added[0]["size_bytes"], 1000);
-    assert_eq!(added[1]["size_bytes"], 1000);
-    assert_eq!(added[0]["digest"], added[1]["digest"]);
+    assert_eq!(added[2]["size_bytes"], 1000);
+    assert_eq!(added[0]["digest"], added[2]["digest"]);
+    assert_eq!(added[0]["hardlink_to"], Value::Null);
+    assert_eq!(added[2]["hardlink_to"], "new/big");
 
     // Layers: the base is shared (same diff ID) and common; the rest are not.
     assert_eq!(v["a"]["layers"][0]["shared"], true);
@@ -324,7 +329,8 @@ fn synthetic_images_give_the_exact_sets() {
     assert_eq!(v["summary"]["files_added"], 3);
     assert_eq!(v["summary"]["files_removed"], 3);
     assert_eq!(v["summary"]["files_changed"], 3);
-    assert_eq!(v["summary"]["added_bytes"], 2001);
+    // The hardlink's bytes are new/big's: counted once.
+    assert_eq!(v["summary"]["added_bytes"], 1001);
     assert_eq!(v["summary"]["removed_bytes"], 9);
 
     // Layer sizes are the bytes of the files in each layer tar.
@@ -335,7 +341,7 @@ fn synthetic_images_give_the_exact_sets() {
 
     // Where the size went: /new grew most.
     assert_eq!(v["size_changes"][0]["path"], "/new");
-    assert_eq!(v["size_changes"][0]["delta_bytes"], 2000);
+    assert_eq!(v["size_changes"][0]["delta_bytes"], 1000);
 
     // Reversed, added and removed swap.
     let r = diff_json(&b, &a);
@@ -352,9 +358,10 @@ fn synthetic_text_report() {
     assert_eq!(code(&out), 0);
     let text = String::from_utf8_lossy(&out.stdout);
     for needle in [
-        "Files: 3 added (+2.0 kB), 3 removed (-9 B), 3 changed (+6 B)",
+        "Files: 3 added (+1.0 kB), 3 removed (-9 B), 3 changed (+6 B)",
         "Where the size went",
-        "+2.0 kB  /new",
+        "+1.0 kB  /new",
+        "0 B  new/big2 (hardlink to new/big, 1.0 kB)",
         "Added (3):",
         "Removed (3):",
         "Changed (3):",
