@@ -25,11 +25,18 @@ pub fn stdout_color() -> bool {
 /// Print `error: <message>: <cause>: <cause>` as one line on stderr.
 pub fn error(error: &anyhow::Error) {
     let style = AnsiColor::Red.on_default().effects(Effects::BOLD);
-    let message = error
-        .chain()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join(": ");
+    // Errors that print their cause in their own message (`cannot read `x`:
+    // No such file…`) would otherwise show it twice.
+    let mut message = String::new();
+    for cause in error.chain().map(|e| e.to_string()) {
+        if message.contains(&cause) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&cause);
+    }
     let mut err = anstream::stderr();
     let _ = writeln!(
         err,
