@@ -104,9 +104,11 @@ pub(crate) fn stream(
     let mut buffered = BufReader::with_capacity(256 * 1024, HashingReader::new(reader));
     let compression = sniff(&mut buffered).map_err(|e| classify(blob, e, false))?;
     let decoder = Decoder::new(compression, buffered).map_err(|e| classify(blob, e, false))?;
+    // An uncompressed blob is its own tar stream: its digest is the diff ID,
+    // so the bytes are hashed once, not twice.
     let counted = CountingReader {
         inner: decoder,
-        hasher: Sha256::new(),
+        hasher: (compression != Compression::None).then(Sha256::new),
         count: 0,
         limit: limits.max_uncompressed_bytes,
     };
@@ -127,12 +129,15 @@ pub(crate) fn stream(
         classify_limit(blob, e, at_eof, limits)
     })?;
     let uncompressed_size = counted.count;
-    let diff_id = format!("sha256:{:x}", counted.hasher.finalize());
+    let diff_id = counted
+        .hasher
+        .map(|hasher| format!("sha256:{:x}", hasher.finalize()));
     let mut buffered = counted.inner.into_inner();
     io::copy(&mut buffered, &mut io::sink()).map_err(|e| classify(blob, e, true))?;
     let raw = buffered.into_inner();
     let compressed_size = raw.count;
     let digest = format!("sha256:{:x}", raw.hasher.finalize());
+    let diff_id = diff_id.unwrap_or_else(|| digest.clone());
 
     if let Some(expected) = check.size {
         if expected != compressed_size {
@@ -474,7 +479,8 @@ impl<R: Read> Read for HashingReader<R> {
 /// Hashes and counts the uncompressed bytes, refusing to go past the limit.
 struct CountingReader {
     inner: Decoder,
-    hasher: Sha256,
+    /// `None` when the blob is uncompressed (its digest is the diff ID).
+    hasher: Option<Sha256>,
     count: u64,
     limit: u64,
 }
@@ -482,8 +488,9 @@ struct CountingReader {
 impl Read for CountingReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buf)?;
-        let data = buf.get(..read).unwrap_or_default();
-        self.hasher.update(data);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(buf.get(..read).unwrap_or_default());
+        }
         self.count += read as u64;
         if self.count > self.limit {
             return Err(Fault::wrap(
