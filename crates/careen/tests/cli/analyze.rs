@@ -1,6 +1,9 @@
 //! `careen analyze` end to end: the image readers and dive's figures together
 //! reproduce dive 0.13.1's numbers on every fixture it read
-//! (`../shared/conformance/images/expected-dive.json`).
+//! (`../shared/conformance/images/expected-dive.json`). This is the dive
+//! conformance test; efficiency is compared to within 1e-12 because two
+//! recorded scores sit one ulp from the correctly rounded quotient of dive's
+//! own (exactly matched) sums.
 
 use crate::{careen, code, shared};
 
