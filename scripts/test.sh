@@ -8,9 +8,18 @@ cd "$root"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   need=()
   command -v npm >/dev/null || need+=(npm)
+  # Real parts the image tests use: an engine, a registry, a runtime, a Debian base.
+  command -v buildah >/dev/null || need+=(buildah)
+  command -v skopeo >/dev/null || need+=(skopeo)
+  command -v debootstrap >/dev/null || need+=(debootstrap)
+  [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+  command -v runc >/dev/null || need+=(runc)
+  command -v umoci >/dev/null || need+=(umoci)
+  command -v htpasswd >/dev/null || need+=(apache2-utils)
+  command -v openssl >/dev/null || need+=(openssl)
   if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
   fi
 fi
 
