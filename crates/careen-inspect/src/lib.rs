@@ -7,9 +7,11 @@
 //! The first visitor is [`waste`]: the per-layer file trees and the
 //! efficiency / wasted-bytes figures exactly as dive 0.13.1 computes them.
 
+pub mod audit;
 pub mod dive_ci;
 pub mod filesystem;
 pub mod reclaim;
+pub mod secrets;
 pub mod tree;
 pub mod waste;
 

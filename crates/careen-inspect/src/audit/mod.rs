@@ -1,0 +1,1 @@
+//! Image audit checks (config, history and filesystem).
