@@ -1,0 +1,2 @@
+//! careen-vuln: vulnerabilities from OSV data on disk.
+pub mod version;
