@@ -104,6 +104,52 @@ pub enum ImageError {
     #[error("layer blob `{blob}` has more than {limit} entries; refusing")]
     TooManyEntries { blob: String, limit: u64 },
 
+    /// The registry refused our credentials, or wants some and we have none.
+    #[error("access to `{reference}` was denied ({status}): log in with `docker login {registry}` or set credentials in ~/.docker/config.json")]
+    RegistryUnauthorized {
+        reference: String,
+        registry: String,
+        status: u16,
+    },
+
+    /// The registry has no manifest for the tag or digest.
+    #[error("`{reference}` not found in the registry (manifest unknown): check the repository name and tag")]
+    ManifestUnknown { reference: String },
+
+    /// The registry (or token server, or blob storage) cannot be reached.
+    #[error("cannot connect to {url}: {reason} (is the registry running? plain-HTTP registries other than localhost go in CAREEN_INSECURE_REGISTRIES)")]
+    RegistryUnreachable { url: String, reason: String },
+
+    /// The registry answered with an unexpected status or a malformed response.
+    #[error("registry request {url} failed: {reason}")]
+    Registry { url: String, reason: String },
+
+    /// A manifest format this crate does not read (Docker schema 1, or unknown).
+    #[error(
+        "`{reference}` has a manifest of type `{media_type}`, which careen cannot read: {hint}"
+    )]
+    UnsupportedManifest {
+        reference: String,
+        media_type: String,
+        hint: String,
+    },
+
+    /// A `docker-credential-*` helper failed.
+    #[error("credential helper `{helper}`: {reason}")]
+    CredentialHelper { helper: String, reason: String },
+
+    /// No Docker-compatible engine socket to talk to.
+    #[error("no Docker daemon: {reason} (start Docker or `podman system service`, or set DOCKER_HOST=unix:///path/to/socket)")]
+    DaemonUnavailable { reason: String },
+
+    /// The Docker engine refused to export the image.
+    #[error("the Docker daemon at {socket} cannot export `{name}`: {message}")]
+    Daemon {
+        socket: String,
+        name: String,
+        message: String,
+    },
+
     /// `for_each_entry` was called with an index past the last layer.
     #[error("layer index {index} is out of range: the image has {count} layers")]
     NoSuchLayer { index: usize, count: usize },

@@ -1,5 +1,12 @@
 //! Container images for careen: references, transports (docker-archive, OCI layout, OCI
-//! archive), and digest-verified streaming reads of layers.
+//! archive, registries over the OCI distribution API, the Docker engine), and digest-verified
+//! streaming reads of layers.
+//!
+//! Remote images (`docker://…`) are downloaded into a blob cache first (see [`OpenOptions`]);
+//! environment variables read: `CAREEN_CACHE_DIR`, `XDG_CACHE_HOME`, `HOME` (cache root),
+//! `CAREEN_INSECURE_REGISTRIES` (plain-HTTP registries besides loopback and `localhost`),
+//! `REGISTRY_AUTH_FILE`, `XDG_RUNTIME_DIR`, `DOCKER_CONFIG` (credentials), `DOCKER_HOST`
+//! (engine socket for `docker-daemon:`).
 //!
 //! ```no_run
 //! let image = careen_image::open("oci-archive:app.tar", &careen_image::OpenOptions::default())?;
@@ -13,6 +20,8 @@
 //! # Ok::<(), careen_image::ImageError>(())
 //! ```
 
+mod cache;
+mod distribution;
 mod error;
 mod layer;
 mod platform;
@@ -21,7 +30,9 @@ mod source;
 mod transport;
 
 use std::io::Read;
+use std::path::PathBuf;
 
+pub use cache::{Progress, ProgressFn};
 pub use error::ImageError;
 pub use layer::{EntryKind, LayerEntry, LayerLimits, LayerSummary, Whiteout};
 pub use platform::Platform;
@@ -30,11 +41,33 @@ pub use reference::ImageReference;
 use layer::BlobCheck;
 use source::Source;
 
-/// How to open an image.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How to open an image. Build it with `..Default::default()` so new fields do not break callers.
+#[derive(Clone, Default)]
 pub struct OpenOptions {
     /// `os/arch[/variant]` to pick from a multi-platform index; `None` means the host's.
     pub platform: Option<String>,
+    /// Called with download events (`docker://` blobs, `docker-daemon:` exports), from the
+    /// download threads. The library itself never prints.
+    pub progress: Option<ProgressFn>,
+    /// Root of the blob cache for remote images; `None`: `$CAREEN_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/careen`, else `~/.cache/careen`. Blobs live in `blobs/sha256/<hex>`.
+    pub cache_dir: Option<PathBuf>,
+    /// A docker `config.json` / containers `auth.json` to take registry credentials from,
+    /// instead of the default locations (`$REGISTRY_AUTH_FILE`,
+    /// `$XDG_RUNTIME_DIR/containers/auth.json`, `$DOCKER_CONFIG/config.json`,
+    /// `~/.docker/config.json`).
+    pub auth_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("platform", &self.platform)
+            .field("progress", &self.progress.as_ref().map(|_| "Fn(Progress)"))
+            .field("cache_dir", &self.cache_dir)
+            .field("auth_file", &self.auth_file)
+            .finish()
+    }
 }
 
 /// An opened image: its config and layer list. Layer contents are read on demand with
@@ -55,6 +88,8 @@ pub struct Image {
     pub limits: LayerLimits,
     source: Source,
     checks: Vec<BlobCheck>,
+    /// A `docker-daemon:` export, deleted when the image is dropped.
+    _export: Option<tempfile::TempPath>,
 }
 
 /// One layer of an image, in order from the base.
@@ -122,20 +157,35 @@ pub fn open_reference(
                 transport::oci_layout::resolve(&source, tag.as_deref(), platform.as_ref())?;
             (source, resolved)
         }
-        ImageReference::Registry { .. } | ImageReference::DockerDaemon { .. } => {
-            return Err(ImageError::UnsupportedTransport {
-                reference: reference.to_owned(),
-                transport: parsed.transport().to_owned(),
-            });
+        ImageReference::Registry { reference: text } => {
+            let fetch = transport::registry::Fetch {
+                platform: platform.as_ref(),
+                cache_dir: options.cache_dir.as_deref(),
+                auth_file: options.auth_file.as_deref(),
+                reporter: cache::Reporter(options.progress.clone()),
+            };
+            let (source, resolved) = transport::registry::resolve(text, &fetch)?;
+            (source, resolved)
+        }
+        ImageReference::DockerDaemon { name } => {
+            let reporter = cache::Reporter(options.progress.clone());
+            let export = transport::daemon::export(name, options.cache_dir.as_deref(), &reporter)?;
+            let source = Source::index_tar(&export)?;
+            if !source.contains("manifest.json") {
+                return Err(reference::not_an_image_reason(&source));
+            }
+            let resolved = transport::docker_archive::resolve(&source, None)?;
+            return build(reference, source, resolved, Some(export));
         }
     };
-    build(reference, source, resolved)
+    build(reference, source, resolved, None)
 }
 
 fn build(
     reference: &str,
     source: Source,
     resolved: transport::Resolved,
+    export: Option<tempfile::TempPath>,
 ) -> Result<Image, ImageError> {
     let config: oci_spec::image::ImageConfiguration = serde_json::from_slice(&resolved.config)
         .map_err(|e| ImageError::InvalidDocument {
@@ -191,6 +241,7 @@ fn build(
         limits: LayerLimits::default(),
         source,
         checks,
+        _export: export,
     })
 }
 
@@ -239,19 +290,20 @@ mod tests {
     }
 
     #[test]
-    fn remote_transports_are_not_supported_yet() {
-        for reference in ["docker://alpine:3", "docker-daemon:alpine:3"] {
-            assert!(matches!(
-                open(reference, &OpenOptions::default()),
-                Err(ImageError::UnsupportedTransport { .. })
-            ));
-        }
+    fn options_stay_debug_and_clone() {
+        let options = OpenOptions {
+            progress: Some(std::sync::Arc::new(|_| {})),
+            ..Default::default()
+        };
+        let text = format!("{:?}", options.clone());
+        assert!(text.contains("Fn(Progress)"), "{text}");
     }
 
     #[test]
     fn bad_platform_is_reported() {
         let options = OpenOptions {
             platform: Some("linux".to_owned()),
+            ..Default::default()
         };
         assert!(matches!(
             open("oci:/nonexistent", &options),

@@ -350,12 +350,14 @@ fn index_with_two_platforms_picks_the_requested_one() {
     for wanted in ["amd64", "arm64"] {
         let options = OpenOptions {
             platform: Some(format!("linux/{wanted}")),
+            ..Default::default()
         };
         let seen = entries_of(&reference, &options).unwrap();
         assert_eq!(seen[0].1, wanted.as_bytes());
     }
     let options = OpenOptions {
         platform: Some("linux/s390x".to_owned()),
+        ..Default::default()
     };
     match open(&reference, &options) {
         Err(ImageError::NoMatchingPlatform {

@@ -1,8 +1,10 @@
 //! Transports: each turns an image on disk into one [`Resolved`] description (manifest digest,
 //! config bytes, layer blobs), from which `crate::open` builds the [`crate::Image`].
 
+pub(crate) mod daemon;
 pub(crate) mod docker_archive;
 pub(crate) mod oci_layout;
+pub(crate) mod registry;
 
 use sha2::{Digest as _, Sha256};
 

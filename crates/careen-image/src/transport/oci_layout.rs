@@ -1,6 +1,8 @@
 //! OCI image layouts, as a directory (`oci:`) or a tar archive (`oci-archive:`): `index.json`,
 //! possibly nested indexes, then one image manifest chosen by tag and platform.
 
+use std::path::Path;
+
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 
 use super::{blob_path, read_verified, Resolved, ResolvedLayer};
@@ -13,10 +15,10 @@ const MAX_INDEX_DEPTH: usize = 4;
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
 /// A manifest descriptor reachable from `index.json`.
-struct Candidate {
-    descriptor: Descriptor,
+pub(crate) struct Candidate {
+    pub(crate) descriptor: Descriptor,
     /// `os/arch[/variant]`, if the index says.
-    platform: Option<(String, String, Option<String>)>,
+    pub(crate) platform: Option<(String, String, Option<String>)>,
 }
 
 impl Candidate {
@@ -64,7 +66,7 @@ pub(crate) fn resolve(
     for descriptor in top {
         collect(source, descriptor, 0, &mut candidates)?;
     }
-    let chosen = choose(source, candidates, platform)?;
+    let chosen = choose(source.path(), candidates, platform)?;
     let manifest_digest = chosen.descriptor.digest().to_string();
     let member = member_for(source, &manifest_digest)?;
     let bytes = read_verified(
@@ -138,12 +140,12 @@ fn member_for(source: &Source, digest: &str) -> Result<String, ImageError> {
     })
 }
 
-fn is_index(media_type: &str) -> bool {
+pub(crate) fn is_index(media_type: &str) -> bool {
     media_type == "application/vnd.oci.image.index.v1+json"
         || media_type == "application/vnd.docker.distribution.manifest.list.v2+json"
 }
 
-fn is_attestation(descriptor: &Descriptor) -> bool {
+pub(crate) fn is_attestation(descriptor: &Descriptor) -> bool {
     let annotated = descriptor
         .annotations()
         .as_ref()
@@ -179,36 +181,47 @@ fn collect(
         }
         return Ok(());
     }
-    let is_manifest = media_type == "application/vnd.oci.image.manifest.v1+json"
-        || media_type == "application/vnd.docker.distribution.manifest.v2+json";
-    if !is_manifest || is_attestation(descriptor) {
-        return Ok(());
-    }
-    let platform = descriptor.platform().as_ref().map(|p| {
-        (
-            p.os().to_string(),
-            p.architecture().to_string(),
-            p.variant().clone(),
-        )
-    });
-    candidates.push(Candidate {
-        descriptor: descriptor.clone(),
-        platform,
-    });
+    candidates.extend(Candidate::of_manifest(descriptor));
     Ok(())
+}
+
+pub(crate) fn is_manifest(media_type: &str) -> bool {
+    media_type == "application/vnd.oci.image.manifest.v1+json"
+        || media_type == "application/vnd.docker.distribution.manifest.v2+json"
+}
+
+impl Candidate {
+    /// The candidate for an image manifest descriptor; `None` for anything else (attestations,
+    /// unknown media types).
+    pub(crate) fn of_manifest(descriptor: &Descriptor) -> Option<Self> {
+        if !is_manifest(descriptor.media_type().as_ref()) || is_attestation(descriptor) {
+            return None;
+        }
+        let platform = descriptor.platform().as_ref().map(|p| {
+            (
+                p.os().to_string(),
+                p.architecture().to_string(),
+                p.variant().clone(),
+            )
+        });
+        Some(Self {
+            descriptor: descriptor.clone(),
+            platform,
+        })
+    }
 }
 
 /// Picks the manifest for `platform`. Without an explicit platform the host's is preferred,
 /// and an index with a single image yields that image whatever its platform.
-fn choose(
-    source: &Source,
+pub(crate) fn choose(
+    path: &Path,
     candidates: Vec<Candidate>,
     platform: Option<&Platform>,
 ) -> Result<Candidate, ImageError> {
     if candidates.is_empty() {
         return Err(ImageError::not_an_image(
-            source.path(),
-            "`index.json` lists no image manifest",
+            path,
+            "the index lists no image manifest",
         ));
     }
     let wanted = platform.cloned().unwrap_or_else(Platform::host);
@@ -227,7 +240,7 @@ fn choose(
         None if platform.is_none() && candidates.len() == 1 => candidates
             .into_iter()
             .next()
-            .ok_or_else(|| ImageError::not_an_image(source.path(), "no image manifest")),
+            .ok_or_else(|| ImageError::not_an_image(path, "no image manifest")),
         None => Err(ImageError::NoMatchingPlatform {
             requested: wanted.to_string(),
             available,

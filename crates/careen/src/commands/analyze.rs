@@ -96,6 +96,7 @@ fn command_of(image: &Image, index: usize) -> String {
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let options = OpenOptions {
         platform: args.platform.clone(),
+        ..Default::default()
     };
     let image = careen_image::open(&args.image, &options)?;
     let (trees, views): (Vec<_>, Vec<_>) = layer_views(&image)?.into_iter().unzip();

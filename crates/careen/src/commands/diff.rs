@@ -127,6 +127,7 @@ fn read_both(a: Image, b: Image) -> anyhow::Result<(Side, Side)> {
 pub fn run(args: DiffArgs) -> anyhow::Result<ExitStatus> {
     let options = OpenOptions {
         platform: args.platform.clone(),
+        ..Default::default()
     };
     // Open both first, so a bad second reference fails before any streaming.
     let a = careen_image::open(&args.a, &options)?;
