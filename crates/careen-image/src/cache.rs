@@ -72,12 +72,15 @@ pub(crate) fn root(explicit: Option<&Path>) -> Result<PathBuf, ImageError> {
 /// The member name of `digest` under the cache root (`blobs/sha256/<hex>`), sha256 only.
 pub(crate) fn member(digest: &str) -> Result<String, ImageError> {
     match digest.split_once(':') {
-        Some(("sha256", hex)) if hex.len() == 64 => {
-            blob_path(digest).ok_or_else(|| ImageError::UnsupportedDigest {
-                blob: digest.to_owned(),
-                algorithm: "sha256".to_owned(),
-            })
+        Some(("sha256", hex))
+            if hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+        {
+            blob_path(digest).ok_or_else(|| malformed(digest))
         }
+        Some(("sha256", _)) => Err(malformed(digest)),
         Some((algorithm, _)) => Err(ImageError::UnsupportedDigest {
             blob: digest.to_owned(),
             algorithm: algorithm.to_owned(),
@@ -86,6 +89,13 @@ pub(crate) fn member(digest: &str) -> Result<String, ImageError> {
             blob: digest.to_owned(),
             algorithm: String::new(),
         }),
+    }
+}
+
+fn malformed(digest: &str) -> ImageError {
+    ImageError::InvalidReference {
+        reference: digest.to_owned(),
+        reason: "a sha256 digest needs 64 lowercase hex digits".to_owned(),
     }
 }
 

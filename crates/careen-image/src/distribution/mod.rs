@@ -2,8 +2,9 @@
 //! Bearer-token auth.
 //!
 //! HTTP is `ureq` with rustls: blocking (the crate is synchronous throughout), small, well kept,
-//! and it follows redirects without forwarding the `Authorization` header, which is what blob
-//! GETs need (registries redirect them to object storage on another host).
+//! and it follows redirects forwarding the `Authorization` header only to the same host over
+//! https, which is what blob GETs need (registries redirect them to object storage on another
+//! host, which must not see the registry's credentials).
 
 pub(crate) mod auth;
 pub(crate) mod name;
@@ -69,7 +70,7 @@ impl Client {
             .timeout_recv_response(Some(RESPONSE_TIMEOUT))
             .timeout_per_read(Some(READ_TIMEOUT))
             .max_redirects(10)
-            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
             .user_agent(concat!("careen/", env!("CARGO_PKG_VERSION")))
             .build();
         let base = name.base_url();
