@@ -15,7 +15,7 @@ use crate::distribution::name::RegistryName;
 use crate::distribution::{Client, Manifest};
 use crate::error::ImageError;
 use crate::platform::Platform;
-use crate::source::Source;
+use crate::source::{Source, MAX_DOCUMENT_BYTES};
 
 /// Nested indexes deeper than this are refused.
 const MAX_INDEX_DEPTH: usize = 4;
@@ -119,6 +119,13 @@ pub(crate) fn resolve(text: &str, fetch: &Fetch<'_>) -> Result<(Source, Resolved
     let image: ImageManifest = serde_json::from_slice(&manifest.bytes)
         .map_err(|e| invalid(&shown, &digest, e.to_string()))?;
 
+    if image.config().size() > MAX_DOCUMENT_BYTES {
+        return Err(invalid(
+            &shown,
+            &digest,
+            format!("the config is larger than {MAX_DOCUMENT_BYTES} bytes"),
+        ));
+    }
     let root = cache::root(fetch.cache_dir)?;
     let config_digest = image.config().digest().to_string();
     let mut blobs: Vec<(String, u64)> = vec![(config_digest.clone(), image.config().size())];
