@@ -33,7 +33,11 @@ const FINGERPRINT_FILE: &str = "source.fingerprint";
 impl Database {
     /// Opens the index in `db_dir` (or the index file itself).
     pub fn open(db_dir: &Path) -> Result<Database> {
-        let path = if db_dir.is_dir() { db_dir.join(INDEX_FILE) } else { db_dir.to_path_buf() };
+        let path = if db_dir.is_dir() {
+            db_dir.join(INDEX_FILE)
+        } else {
+            db_dir.to_path_buf()
+        };
         if !path.exists() {
             return Err(VulnError::NoSource { path });
         }
@@ -49,12 +53,18 @@ impl Database {
     ///   reused while the source's files (paths, sizes, mtimes) are unchanged; without it
     ///   the index is built in memory for this run.
     pub fn load(path: &Path, cache_dir: Option<&Path>) -> Result<(Database, LoadedFrom)> {
-        let index_file = if path.is_dir() { path.join(INDEX_FILE) } else { path.to_path_buf() };
+        let index_file = if path.is_dir() {
+            path.join(INDEX_FILE)
+        } else {
+            path.to_path_buf()
+        };
         if index_file.is_file() && is_index_file(&index_file) {
             return Ok((Database::open(&index_file)?, LoadedFrom::Index(index_file)));
         }
         if !path.exists() {
-            return Err(VulnError::NoSource { path: path.to_path_buf() });
+            return Err(VulnError::NoSource {
+                path: path.to_path_buf(),
+            });
         }
         let limits = ImportLimits::default();
         match cache_dir {
@@ -71,9 +81,11 @@ impl Database {
                     }
                 }
                 let stats = import::import_with(path, &dir, &limits)?;
-                std::fs::write(dir.join(FINGERPRINT_FILE), &fingerprint).map_err(|source| VulnError::Write {
-                    path: dir.join(FINGERPRINT_FILE),
-                    source,
+                std::fs::write(dir.join(FINGERPRINT_FILE), &fingerprint).map_err(|source| {
+                    VulnError::Write {
+                        path: dir.join(FINGERPRINT_FILE),
+                        source,
+                    }
                 })?;
                 Ok((Database::open(&dir)?, LoadedFrom::CacheBuilt(dir, stats)))
             }
@@ -98,7 +110,10 @@ impl Database {
     /// Advisories affecting one package, most severe first, one per advisory id.
     pub fn query(&self, query: &PackageQuery) -> Result<Vec<Match>> {
         let (name, _) = query.advisory_name_and_version();
-        let key = index::key(query.ecosystem.osv_name(), &query.ecosystem.normalize_name(name));
+        let key = index::key(
+            query.ecosystem.osv_name(),
+            &query.ecosystem.normalize_name(name),
+        );
         let mut matches: Vec<Match> = self
             .reader
             .lookup(&key)?
@@ -147,15 +162,28 @@ fn is_index_file(path: &Path) -> bool {
 fn fingerprint(path: &Path) -> String {
     let mut hasher = Sha256::new();
     hasher.update(format!("careen-vuln-index-v{}\n", index::FORMAT_VERSION));
-    for entry in walkdir::WalkDir::new(path).sort_by_file_name().into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(path)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         if let Ok(meta) = entry.metadata() {
             let mtime = meta
                 .modified()
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_nanos());
-            hasher.update(format!("{}\0{}\0{}\n", entry.path().display(), meta.len(), mtime));
+            hasher.update(format!(
+                "{}\0{}\0{}\n",
+                entry.path().display(),
+                meta.len(),
+                mtime
+            ));
         }
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

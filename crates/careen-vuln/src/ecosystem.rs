@@ -62,7 +62,10 @@ impl Ecosystem {
             Some((base, release)) => (base, Some(release)),
             None => (text, None),
         };
-        (Ecosystem::from_name(base), release.filter(|r| !r.is_empty()))
+        (
+            Ecosystem::from_name(base),
+            release.filter(|r| !r.is_empty()),
+        )
     }
 
     /// The ecosystem for an OSV base name (no release suffix). Unknown names are kept.
@@ -159,7 +162,10 @@ impl Ecosystem {
     /// Whether OSV names this ecosystem's packages by their source package (Debian,
     /// Ubuntu: the source package; Alpine: the `origin` package).
     pub fn advisories_name_source_package(&self) -> bool {
-        matches!(self, Ecosystem::Debian | Ecosystem::Ubuntu | Ecosystem::Alpine)
+        matches!(
+            self,
+            Ecosystem::Debian | Ecosystem::Ubuntu | Ecosystem::Alpine
+        )
     }
 
     /// The name as the index keys it: PyPI names per PEP 503; others as given.
@@ -184,7 +190,9 @@ impl Ecosystem {
                 !osv.split(':').any(|p| p.eq_ignore_ascii_case("pro"))
                     && osv.split(':').any(|p| release_part_matches(p, &query))
             }
-            _ => osv.split(':').any(|p| release_part_matches(&normalize_release(self, p), &query)),
+            _ => osv
+                .split(':')
+                .any(|p| release_part_matches(&normalize_release(self, p), &query)),
         }
     }
 }
@@ -222,7 +230,10 @@ fn normalize_release(eco: &Ecosystem, release: &str) -> String {
 /// `12` matches `12` and `12.5`; `9` does not match `9.4` the other way round.
 fn release_part_matches(osv_part: &str, query: &str) -> bool {
     !osv_part.is_empty()
-        && (osv_part == query || query.strip_prefix(osv_part).is_some_and(|rest| rest.starts_with('.')))
+        && (osv_part == query
+            || query
+                .strip_prefix(osv_part)
+                .is_some_and(|rest| rest.starts_with('.')))
 }
 
 impl fmt::Display for Ecosystem {
@@ -243,10 +254,19 @@ mod tests {
 
     #[test]
     fn parses_osv_names_with_releases() {
-        assert_eq!(Ecosystem::parse_osv("Debian:12"), (Ecosystem::Debian, Some("12")));
+        assert_eq!(
+            Ecosystem::parse_osv("Debian:12"),
+            (Ecosystem::Debian, Some("12"))
+        );
         assert_eq!(Ecosystem::parse_osv("PyPI"), (Ecosystem::PyPI, None));
-        assert_eq!(Ecosystem::parse_osv("Red Hat:enterprise_linux:9"), (Ecosystem::RedHat, Some("enterprise_linux:9")));
-        assert_eq!(Ecosystem::parse_osv("GHC").0, Ecosystem::Other("GHC".into()));
+        assert_eq!(
+            Ecosystem::parse_osv("Red Hat:enterprise_linux:9"),
+            (Ecosystem::RedHat, Some("enterprise_linux:9"))
+        );
+        assert_eq!(
+            Ecosystem::parse_osv("GHC").0,
+            Ecosystem::Other("GHC".into())
+        );
         assert_eq!(Ecosystem::CratesIo.osv_name(), "crates.io");
     }
 
@@ -269,9 +289,18 @@ mod tests {
 
     #[test]
     fn purl_types_round_trip() {
-        for eco in [Ecosystem::Debian, Ecosystem::PyPI, Ecosystem::Npm, Ecosystem::Go, Ecosystem::CratesIo] {
+        for eco in [
+            Ecosystem::Debian,
+            Ecosystem::PyPI,
+            Ecosystem::Npm,
+            Ecosystem::Go,
+            Ecosystem::CratesIo,
+        ] {
             assert_eq!(Ecosystem::from_purl_type(eco.purl_type(), None), Some(eco));
         }
-        assert_eq!(Ecosystem::from_purl_type("deb", Some("ubuntu")), Some(Ecosystem::Ubuntu));
+        assert_eq!(
+            Ecosystem::from_purl_type("deb", Some("ubuntu")),
+            Some(Ecosystem::Ubuntu)
+        );
     }
 }

@@ -30,7 +30,11 @@ pub enum VulnError {
     #[error("vulnerability index `{path}` is corrupt ({reason}); re-run the import")]
     CorruptIndex { path: PathBuf, reason: &'static str },
     #[error("vulnerability index `{path}` has format version {found}, this careen reads version {expected}; re-run the import")]
-    IndexVersion { path: PathBuf, found: u32, expected: u32 },
+    IndexVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
 }
 
 pub type Result<T, E = VulnError> = std::result::Result<T, E>;

@@ -119,13 +119,16 @@ impl IgnoreList {
     /// The entry that hides `finding` on `today`, if any.
     pub fn entry_for(&self, finding: &Match, today: Date) -> Option<&IgnoreEntry> {
         self.entries.iter().find(|entry| {
-            entry.expires.is_none_or(|exp| today < exp) && finding.ids().any(|id| id.eq_ignore_ascii_case(&entry.id))
+            entry.expires.is_none_or(|exp| today < exp)
+                && finding.ids().any(|id| id.eq_ignore_ascii_case(&entry.id))
         })
     }
 
     /// Splits matches into (kept, ignored).
     pub fn apply(&self, matches: Vec<Match>, today: Date) -> (Vec<Match>, Vec<Match>) {
-        matches.into_iter().partition(|m| self.entry_for(m, today).is_none())
+        matches
+            .into_iter()
+            .partition(|m| self.entry_for(m, today).is_none())
     }
 }
 
@@ -156,19 +159,54 @@ mod tests {
         );
         assert_eq!(list.entries.len(), 2);
         assert_eq!(warnings.len(), 1);
-        let before = Date::parse("2024-12-31").unwrap_or(Date { year: 0, month: 1, day: 1 });
-        let on = Date::parse("2025-01-01").unwrap_or(Date { year: 0, month: 1, day: 1 });
-        assert!(list.entry_for(&finding("CVE-2024-0001", &[]), before).is_some());
-        assert!(list.entry_for(&finding("GHSA-aaaa", &["CVE-2024-0001"]), before).is_some());
-        assert!(list.entry_for(&finding("CVE-2024-0002", &[]), before).is_some());
+        let before = Date::parse("2024-12-31").unwrap_or(Date {
+            year: 0,
+            month: 1,
+            day: 1,
+        });
+        let on = Date::parse("2025-01-01").unwrap_or(Date {
+            year: 0,
+            month: 1,
+            day: 1,
+        });
+        assert!(list
+            .entry_for(&finding("CVE-2024-0001", &[]), before)
+            .is_some());
+        assert!(list
+            .entry_for(&finding("GHSA-aaaa", &["CVE-2024-0001"]), before)
+            .is_some());
+        assert!(list
+            .entry_for(&finding("CVE-2024-0002", &[]), before)
+            .is_some());
         assert!(list.entry_for(&finding("CVE-2024-0002", &[]), on).is_none());
         assert!(list.entry_for(&finding("GHSA-zzzz", &[]), before).is_none());
     }
 
     #[test]
     fn civil_dates() {
-        assert_eq!(Date::from_days_since_epoch(0), Date { year: 1970, month: 1, day: 1 });
-        assert_eq!(Date::from_days_since_epoch(19_723), Date { year: 2024, month: 1, day: 1 });
-        assert_eq!(Date::from_days_since_epoch(19_782), Date { year: 2024, month: 2, day: 29 });
+        assert_eq!(
+            Date::from_days_since_epoch(0),
+            Date {
+                year: 1970,
+                month: 1,
+                day: 1
+            }
+        );
+        assert_eq!(
+            Date::from_days_since_epoch(19_723),
+            Date {
+                year: 2024,
+                month: 1,
+                day: 1
+            }
+        );
+        assert_eq!(
+            Date::from_days_since_epoch(19_782),
+            Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            }
+        );
     }
 }

@@ -113,12 +113,20 @@ pub fn import_with(source: &Path, db_dir: &Path, limits: &ImportLimits) -> Resul
 }
 
 /// Builds an index in memory (for `--db` pointing at raw OSV data without a cache dir).
-pub(crate) fn import_to_memory(source: &Path, limits: &ImportLimits) -> Result<(Vec<u8>, ImportStats)> {
+pub(crate) fn import_to_memory(
+    source: &Path,
+    limits: &ImportLimits,
+) -> Result<(Vec<u8>, ImportStats)> {
     let (cursor, stats) = build(source, Cursor::new(Vec::new()), source, limits)?;
     Ok((cursor.into_inner(), stats))
 }
 
-fn build<W: Write + Seek>(source: &Path, out: W, out_path: &Path, limits: &ImportLimits) -> Result<(W, ImportStats)> {
+fn build<W: Write + Seek>(
+    source: &Path,
+    out: W,
+    out_path: &Path,
+    limits: &ImportLimits,
+) -> Result<(W, ImportStats)> {
     let meta = std::fs::metadata(source).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => VulnError::NoSource {
             path: source.to_path_buf(),
@@ -139,7 +147,10 @@ fn build<W: Write + Seek>(source: &Path, out: W, out_path: &Path, limits: &Impor
                 Ok(e) if e.file_type().is_file() => Some(e.into_path()),
                 Ok(_) => None,
                 Err(e) => {
-                    let path = e.path().map(|p| p.display().to_string()).unwrap_or_default();
+                    let path = e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
                     stats.warn(limits, path, format!("cannot read: {e}"));
                     None
                 }
@@ -169,7 +180,8 @@ fn build<W: Write + Seek>(source: &Path, out: W, out_path: &Path, limits: &Impor
 }
 
 fn has_extension(path: &Path, ext: &str) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 fn read_json_file<W: Write + Seek>(
@@ -188,7 +200,10 @@ fn read_json_file<W: Write + Seek>(
         }
     };
     let mut bytes = Vec::new();
-    if let Err(e) = file.take(limits.max_record_bytes + 1).read_to_end(&mut bytes) {
+    if let Err(e) = file
+        .take(limits.max_record_bytes + 1)
+        .read_to_end(&mut bytes)
+    {
         stats.malformed += 1;
         stats.warn(limits, name, format!("cannot read: {e}"));
         return Ok(());
@@ -206,10 +221,11 @@ fn read_zip<W: Write + Seek>(
         path: path.to_path_buf(),
         source,
     })?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|source| VulnError::Zip {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|source| VulnError::Zip {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if archive.len() > limits.max_zip_entries {
         return Err(VulnError::ZipTooLarge {
             path: path.to_path_buf(),
@@ -222,7 +238,11 @@ fn read_zip<W: Write + Seek>(
             Ok(entry) => entry,
             Err(e) => {
                 stats.malformed += 1;
-                stats.warn(limits, format!("{}!#{i}", path.display()), format!("unreadable zip entry: {e}"));
+                stats.warn(
+                    limits,
+                    format!("{}!#{i}", path.display()),
+                    format!("unreadable zip entry: {e}"),
+                );
                 continue;
             }
         };
@@ -234,11 +254,17 @@ fn read_zip<W: Write + Seek>(
         // Declared sizes can lie; the `take` below is what bounds the read.
         if entry.size() > limits.max_record_bytes {
             stats.oversized += 1;
-            stats.warn(limits, name, format!("larger than {} bytes; skipped", limits.max_record_bytes));
+            stats.warn(
+                limits,
+                name,
+                format!("larger than {} bytes; skipped", limits.max_record_bytes),
+            );
             continue;
         }
         let mut bytes = Vec::new();
-        let read = (&mut entry).take(limits.max_record_bytes + 1).read_to_end(&mut bytes);
+        let read = (&mut entry)
+            .take(limits.max_record_bytes + 1)
+            .read_to_end(&mut bytes);
         expanded = expanded.saturating_add(bytes.len() as u64);
         if expanded > limits.max_zip_expanded_bytes {
             return Err(VulnError::ZipTooLarge {
@@ -266,7 +292,11 @@ fn add_document<W: Write + Seek>(
     stats.documents += 1;
     if bytes.len() as u64 > limits.max_record_bytes {
         stats.oversized += 1;
-        stats.warn(limits, name, format!("larger than {} bytes; skipped", limits.max_record_bytes));
+        stats.warn(
+            limits,
+            name,
+            format!("larger than {} bytes; skipped", limits.max_record_bytes),
+        );
         return Ok(());
     }
     // One record per file is the OSV layout; a JSON array of records is accepted too.

@@ -81,10 +81,11 @@ pub(crate) enum Added {
 
 impl<W: Write + Seek> IndexWriter<W> {
     pub(crate) fn new(mut out: W, path: &Path) -> Result<Self> {
-        out.write_all(&[0u8; HEADER_LEN as usize]).map_err(|source| VulnError::Write {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        out.write_all(&[0u8; HEADER_LEN as usize])
+            .map_err(|source| VulnError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
         Ok(IndexWriter {
             out,
             path: path.to_path_buf(),
@@ -96,10 +97,12 @@ impl<W: Write + Seek> IndexWriter<W> {
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        self.out.write_all(bytes).map_err(|source| VulnError::Write {
-            path: self.path.clone(),
-            source,
-        })?;
+        self.out
+            .write_all(bytes)
+            .map_err(|source| VulnError::Write {
+                path: self.path.clone(),
+                source,
+            })?;
         self.position += bytes.len() as u64;
         Ok(())
     }
@@ -119,7 +122,8 @@ impl<W: Write + Seek> IndexWriter<W> {
                 if let Some(s) = self.slots.get_mut(slot as usize) {
                     *s = (offset, len);
                 }
-                self.by_id.insert(advisory.id.clone(), (slot, advisory.modified.clone()));
+                self.by_id
+                    .insert(advisory.id.clone(), (slot, advisory.modified.clone()));
                 for key in keys {
                     let list = self.postings.entry(key).or_default();
                     if !list.contains(&slot) {
@@ -132,7 +136,8 @@ impl<W: Write + Seek> IndexWriter<W> {
         self.write(&json)?;
         let slot = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
         self.slots.push((offset, len));
-        self.by_id.insert(advisory.id.clone(), (slot, advisory.modified.clone()));
+        self.by_id
+            .insert(advisory.id.clone(), (slot, advisory.modified.clone()));
         for key in keys {
             let list = self.postings.entry(key).or_default();
             if list.last() != Some(&slot) {
@@ -287,7 +292,11 @@ impl IndexReader {
         if &raw[..8] != MAGIC {
             return Err(corrupt("not a careen index: bad magic"));
         }
-        let u32_at = |at: usize| raw.get(at..at + 4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
+        let u32_at = |at: usize| {
+            raw.get(at..at + 4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes)
+        };
         let u64_at = |at: usize| {
             raw.get(at..at + 8)
                 .and_then(|b| b.try_into().ok())
@@ -316,11 +325,15 @@ impl IndexReader {
             table_count: u64_at(72),
             advisory_count: u64_at(80),
         };
-        let section_ok = |off: u64, section_len: u64| off.checked_add(section_len).is_some_and(|end| end <= len);
+        let section_ok =
+            |off: u64, section_len: u64| off.checked_add(section_len).is_some_and(|end| end <= len);
         if !section_ok(h.records_off, h.records_len)
             || !section_ok(h.postings_off, h.postings_len)
             || !section_ok(h.keys_off, h.keys_len)
-            || !h.table_count.checked_mul(TABLE_ENTRY).is_some_and(|t| section_ok(h.table_off, t))
+            || !h
+                .table_count
+                .checked_mul(TABLE_ENTRY)
+                .is_some_and(|t| section_ok(h.table_off, t))
         {
             return Err(corrupt("a section lies outside the file (truncated?)"));
         }
@@ -337,13 +350,22 @@ impl IndexReader {
             Storage::Memory(bytes) => {
                 let (start, end) = (usize::try_from(offset), usize::try_from(end));
                 match (start, end) {
-                    (Ok(s), Ok(e)) => bytes.get(s..e).map(<[u8]>::to_vec).ok_or_else(|| self.corrupt("an offset points outside the file")),
+                    (Ok(s), Ok(e)) => bytes
+                        .get(s..e)
+                        .map(<[u8]>::to_vec)
+                        .ok_or_else(|| self.corrupt("an offset points outside the file")),
                     _ => Err(self.corrupt("an offset points outside the file")),
                 }
             }
             Storage::File(file) => {
-                let mut buf = vec![0u8; usize::try_from(len).map_err(|_| self.corrupt("a length is too large"))?];
-                let mut file = file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut buf = vec![
+                    0u8;
+                    usize::try_from(len)
+                        .map_err(|_| self.corrupt("a length is too large"))?
+                ];
+                let mut file = file
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 let read_err = |source| VulnError::Read {
                     path: self.path.clone(),
                     source,
@@ -365,8 +387,16 @@ impl IndexReader {
 
     fn table_entry(&self, i: u64) -> Result<(u64, u32, u64, u32)> {
         let raw = self.read(self.header.table_off + i * TABLE_ENTRY, TABLE_ENTRY)?;
-        let u64_at = |at: usize| raw.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
-        let u32_at = |at: usize| raw.get(at..at + 4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
+        let u64_at = |at: usize| {
+            raw.get(at..at + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_le_bytes)
+        };
+        let u32_at = |at: usize| {
+            raw.get(at..at + 4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes)
+        };
         match (u64_at(0), u32_at(8), u64_at(12), u32_at(20)) {
             (Some(a), Some(b), Some(c), Some(d)) => Ok((a, b, c, d)),
             _ => Err(self.corrupt("short table entry")),
@@ -374,7 +404,9 @@ impl IndexReader {
     }
 
     fn key_at(&self, key_off: u64, key_len: u32) -> Result<Vec<u8>> {
-        if key_len > MAX_KEY_LEN || key_off.saturating_add(u64::from(key_len)) > self.header.keys_len {
+        if key_len > MAX_KEY_LEN
+            || key_off.saturating_add(u64::from(key_len)) > self.header.keys_len
+        {
             return Err(self.corrupt("a key lies outside the key section"));
         }
         self.read(self.header.keys_off + key_off, u64::from(key_len))
@@ -404,14 +436,24 @@ impl IndexReader {
         let raw = self.read(self.header.postings_off + post_off, bytes)?;
         let mut out = Vec::with_capacity(count as usize);
         for entry in raw.chunks_exact(POSTING as usize) {
-            let offset = entry.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes).unwrap_or(u64::MAX);
-            let len = entry.get(8..12).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes).unwrap_or(u32::MAX);
-            if len > MAX_RECORD_LEN || offset.saturating_add(u64::from(len)) > self.header.records_len {
+            let offset = entry
+                .get(..8)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_le_bytes)
+                .unwrap_or(u64::MAX);
+            let len = entry
+                .get(8..12)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes)
+                .unwrap_or(u32::MAX);
+            if len > MAX_RECORD_LEN
+                || offset.saturating_add(u64::from(len)) > self.header.records_len
+            {
                 return Err(self.corrupt("a record lies outside the record section"));
             }
             let json = self.read(self.header.records_off + offset, u64::from(len))?;
-            let advisory: StoredAdvisory =
-                serde_json::from_slice(&json).map_err(|_| self.corrupt("a record does not decode"))?;
+            let advisory: StoredAdvisory = serde_json::from_slice(&json)
+                .map_err(|_| self.corrupt("a record does not decode"))?;
             out.push(advisory);
         }
         Ok(out)

@@ -44,7 +44,11 @@ impl PackageQuery {
     pub(crate) fn advisory_name_and_version(&self) -> (&str, &str) {
         if self.ecosystem.advisories_name_source_package() {
             if let Some(source) = self.source_name.as_deref().filter(|s| !s.is_empty()) {
-                let version = self.source_version.as_deref().filter(|v| !v.is_empty()).unwrap_or(&self.version);
+                let version = self
+                    .source_version
+                    .as_deref()
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or(&self.version);
                 return (source, version);
             }
         }
@@ -64,7 +68,13 @@ impl serde::Serialize for PackageQuery {
         s.serialize_field("purl", &self.purl)?;
         s.serialize_field("source_name", &self.source_name)?;
         s.serialize_field("source_version", &self.source_version)?;
-        s.serialize_field("distro", &self.distro.as_ref().map(|(id, release)| serde_json::json!({"id": id, "release": release})))?;
+        s.serialize_field(
+            "distro",
+            &self
+                .distro
+                .as_ref()
+                .map(|(id, release)| serde_json::json!({"id": id, "release": release})),
+        )?;
         s.end()
     }
 }
@@ -152,10 +162,16 @@ fn affected_by(affected: &StoredAffected, eco: &Ecosystem, version: &str) -> Opt
     let mut fixes = Vec::new();
     for range in &affected.ranges {
         let range_scheme = match range.kind {
-            RangeKind::Semver => Some(if *eco == Ecosystem::Go { Scheme::Go } else { Scheme::Semver }),
+            RangeKind::Semver => Some(if *eco == Ecosystem::Go {
+                Scheme::Go
+            } else {
+                Scheme::Semver
+            }),
             RangeKind::Ecosystem => scheme,
         };
-        let Some(range_scheme) = range_scheme else { continue };
+        let Some(range_scheme) = range_scheme else {
+            continue;
+        };
         if let Some(fix) = in_range(range, range_scheme, version) {
             hit = true;
             fixes.extend(fix);
@@ -223,7 +239,11 @@ fn in_range(range: &StoredRange, scheme: Scheme, version: &str) -> Option<Option
             _ => None,
         })
         .collect();
-    if !limits.is_empty() && !limits.iter().any(|l| *l == "*" || scheme.compare(version, l) == Ordering::Less) {
+    if !limits.is_empty()
+        && !limits
+            .iter()
+            .any(|l| *l == "*" || scheme.compare(version, l) == Ordering::Less)
+    {
         affected = false;
     }
     affected.then_some(fix)
@@ -248,7 +268,10 @@ mod tests {
                 Event::LastAffected("3.5.0".into()),
             ],
         );
-        assert_eq!(in_range(&r, Scheme::Semver, "1.0.0"), Some(Some("2.0.0".into())));
+        assert_eq!(
+            in_range(&r, Scheme::Semver, "1.0.0"),
+            Some(Some("2.0.0".into()))
+        );
         assert_eq!(in_range(&r, Scheme::Semver, "2.5.0"), None);
         assert_eq!(in_range(&r, Scheme::Semver, "3.5.0"), Some(None));
         assert_eq!(in_range(&r, Scheme::Semver, "3.5.1"), None);
@@ -256,22 +279,37 @@ mod tests {
 
     #[test]
     fn unfixed_range_has_no_fix() {
-        let r = range(RangeKind::Ecosystem, vec![Event::Introduced("1.0-1".into())]);
+        let r = range(
+            RangeKind::Ecosystem,
+            vec![Event::Introduced("1.0-1".into())],
+        );
         assert_eq!(in_range(&r, Scheme::Deb, "1.0-2"), Some(None));
         assert_eq!(in_range(&r, Scheme::Deb, "0.9-1"), None);
     }
 
     #[test]
     fn limit_bounds_the_range() {
-        let r = range(RangeKind::Semver, vec![Event::Introduced("0".into()), Event::Limit("2.0.0".into())]);
+        let r = range(
+            RangeKind::Semver,
+            vec![Event::Introduced("0".into()), Event::Limit("2.0.0".into())],
+        );
         assert_eq!(in_range(&r, Scheme::Semver, "1.0.0"), Some(None));
         assert_eq!(in_range(&r, Scheme::Semver, "2.0.0"), None);
     }
 
     #[test]
     fn epochs_matter_in_deb_ranges() {
-        let r = range(RangeKind::Ecosystem, vec![Event::Introduced("0".into()), Event::Fixed("1:1.0-1".into())]);
-        assert_eq!(in_range(&r, Scheme::Deb, "2.0-1"), Some(Some("1:1.0-1".into())));
+        let r = range(
+            RangeKind::Ecosystem,
+            vec![
+                Event::Introduced("0".into()),
+                Event::Fixed("1:1.0-1".into()),
+            ],
+        );
+        assert_eq!(
+            in_range(&r, Scheme::Deb, "2.0-1"),
+            Some(Some("1:1.0-1".into()))
+        );
         assert_eq!(in_range(&r, Scheme::Deb, "1:1.0-1"), None);
     }
 }

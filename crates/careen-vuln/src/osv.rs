@@ -217,7 +217,9 @@ impl OsvRecord {
             .unwrap_or(UNKNOWN);
         let mut affected = Vec::new();
         for entry in self.affected.unwrap_or_default() {
-            let Some(package) = entry.package else { continue };
+            let Some(package) = entry.package else {
+                continue;
+            };
             if package.name.is_empty() || package.ecosystem.is_empty() {
                 continue;
             }
@@ -249,15 +251,16 @@ impl OsvRecord {
             if ranges.is_empty() && versions.is_empty() {
                 continue;
             }
-            let severity = from_severity_entries(entry.severity.as_deref().unwrap_or_default()).or_else(|| {
-                from_specific(entry.ecosystem_specific.as_ref())
-                    .or_else(|| from_specific(entry.database_specific.as_ref()))
-                    .map(|severity| SeverityInfo {
-                        severity,
-                        score: None,
-                        vector: None,
-                    })
-            });
+            let severity = from_severity_entries(entry.severity.as_deref().unwrap_or_default())
+                .or_else(|| {
+                    from_specific(entry.ecosystem_specific.as_ref())
+                        .or_else(|| from_specific(entry.database_specific.as_ref()))
+                        .map(|severity| SeverityInfo {
+                            severity,
+                            score: None,
+                            vector: None,
+                        })
+                });
             affected.push(StoredAffected {
                 ecosystem: package.ecosystem,
                 name: package.name,
@@ -307,14 +310,23 @@ mod tests {
     fn falls_back_to_database_labels() {
         let a = convert(r#"{"id":"GHSA-x","database_specific":{"severity":"MODERATE"}}"#);
         assert_eq!(a.severity.severity, Severity::Medium);
-        let b = convert(r#"{"id":"X","affected":[{"package":{"ecosystem":"Debian:12","name":"a"},"versions":["1"],"ecosystem_specific":{"urgency":"high"}}]}"#);
+        let b = convert(
+            r#"{"id":"X","affected":[{"package":{"ecosystem":"Debian:12","name":"a"},"versions":["1"],"ecosystem_specific":{"urgency":"high"}}]}"#,
+        );
         assert_eq!(b.severity.severity, Severity::Unknown);
-        assert_eq!(b.affected[0].severity.as_ref().map(|s| s.severity), Some(Severity::High));
+        assert_eq!(
+            b.affected[0].severity.as_ref().map(|s| s.severity),
+            Some(Severity::High)
+        );
     }
 
     #[test]
     fn withdrawn_is_dropped() {
-        let record: Result<OsvRecord, _> = serde_json::from_str(r#"{"id":"X","withdrawn":"2024-01-01T00:00:00Z"}"#);
-        assert!(matches!(record.map(OsvRecord::into_stored), Ok(Converted::Withdrawn)));
+        let record: Result<OsvRecord, _> =
+            serde_json::from_str(r#"{"id":"X","withdrawn":"2024-01-01T00:00:00Z"}"#);
+        assert!(matches!(
+            record.map(OsvRecord::into_stored),
+            Ok(Converted::Withdrawn)
+        ));
     }
 }

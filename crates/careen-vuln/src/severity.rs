@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Severity of a match. Ordered: `Unknown < None < Low < Medium < High < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     /// No CVSS vector and no label the database gave.

@@ -79,7 +79,10 @@ pub struct VexSet {
 fn strings_of(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -117,10 +120,16 @@ impl VexSet {
             source,
         })?;
         let Some(Value::Array(statements)) = doc.get("statements") else {
-            return Err(VexError::NoStatements { path: path.to_path_buf() });
+            return Err(VexError::NoStatements {
+                path: path.to_path_buf(),
+            });
         };
         for statement in statements {
-            let Some(status) = statement.get("status").and_then(Value::as_str).and_then(VexStatus::parse) else {
+            let Some(status) = statement
+                .get("status")
+                .and_then(Value::as_str)
+                .and_then(VexStatus::parse)
+            else {
                 continue;
             };
             let mut vulnerabilities = Vec::new();
@@ -146,7 +155,10 @@ impl VexSet {
                 vulnerabilities,
                 products,
                 status,
-                justification: statement.get("justification").and_then(Value::as_str).map(str::to_string),
+                justification: statement
+                    .get("justification")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
             });
         }
         Ok(())
@@ -200,7 +212,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            if let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -252,7 +267,9 @@ fn purl_matches(statement: &str, candidate: &str) -> bool {
     s.kind == c.kind
         && s.namespace == c.namespace
         && s.name == c.name
-        && s.version.as_ref().is_none_or(|v| Some(v) == c.version.as_ref())
+        && s.version
+            .as_ref()
+            .is_none_or(|v| Some(v) == c.version.as_ref())
         && s.qualifiers.iter().all(|q| c.qualifiers.contains(q))
 }
 
@@ -298,15 +315,32 @@ mod tests {
         let suppressed = |m: &Match| set.statement_for(m).is_some_and(|s| s.status.suppresses());
         assert!(suppressed(&finding("DSA-1", &["CVE-2024-0001"], purl)));
         assert!(suppressed(&finding("CVE-2024-0002", &[], purl)));
-        assert!(!suppressed(&finding("CVE-2024-0002", &[], "pkg:deb/debian/openssl@3.0.9-1?arch=amd64")));
-        assert!(!suppressed(&finding("CVE-2024-0003", &[], purl)), "the later statement decides");
-        assert!(!suppressed(&finding("CVE-2024-0001", &[], "pkg:deb/debian/curl@1")));
+        assert!(!suppressed(&finding(
+            "CVE-2024-0002",
+            &[],
+            "pkg:deb/debian/openssl@3.0.9-1?arch=amd64"
+        )));
+        assert!(
+            !suppressed(&finding("CVE-2024-0003", &[], purl)),
+            "the later statement decides"
+        );
+        assert!(!suppressed(&finding(
+            "CVE-2024-0001",
+            &[],
+            "pkg:deb/debian/curl@1"
+        )));
     }
 
     #[test]
     fn bad_documents_are_typed_errors() {
         let mut set = VexSet::default();
-        assert!(matches!(set.add_json("{", Path::new("a")), Err(VexError::Parse { .. })));
-        assert!(matches!(set.add_json("{}", Path::new("a")), Err(VexError::NoStatements { .. })));
+        assert!(matches!(
+            set.add_json("{", Path::new("a")),
+            Err(VexError::Parse { .. })
+        ));
+        assert!(matches!(
+            set.add_json("{}", Path::new("a")),
+            Err(VexError::NoStatements { .. })
+        ));
     }
 }

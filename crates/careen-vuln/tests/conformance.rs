@@ -46,14 +46,21 @@ fn every_fixture_line_orders_as_expected() {
     let mut failures = Vec::new();
     let mut checked = 0usize;
     for file in &entries {
-        let schemes = schemes_for(file).unwrap_or_else(|| panic!("no version scheme mapped for fixture {file}"));
-        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let schemes = schemes_for(file)
+            .unwrap_or_else(|| panic!("no version scheme mapped for fixture {file}"));
+        let text =
+            std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         for (number, line) in text.lines().enumerate() {
             if line.is_empty() || line.starts_with("# ") || line.starts_with("// ") {
                 continue;
             }
             let pieces: Vec<&str> = line.split(' ').collect();
-            assert_eq!(pieces.len(), 3, "{file}:{}: malformed line {line:?}", number + 1);
+            assert_eq!(
+                pieces.len(),
+                3,
+                "{file}:{}: malformed line {line:?}",
+                number + 1
+            );
             let expected = match pieces[1] {
                 "<" => Ordering::Less,
                 "=" => Ordering::Equal,
@@ -74,5 +81,10 @@ fn every_fixture_line_orders_as_expected() {
         }
     }
     assert!(checked > 40_000, "only {checked} comparisons ran");
-    assert!(failures.is_empty(), "{} of {checked} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -35,13 +35,22 @@ fn v3_every_base_vector() {
     assert_eq!(all.len(), 2592);
     for body in &all {
         let vector = format!("CVSS:3.1/{body}");
-        let ours = careen_vuln::cvss::score(&vector).map(|s| s.score).unwrap_or(-1.0);
-        let theirs = cvss::v3::Vector::from_str(&vector).map(|v| v.score().value()).unwrap_or(-2.0);
+        let ours = careen_vuln::cvss::score(&vector)
+            .map(|s| s.score)
+            .unwrap_or(-1.0);
+        let theirs = cvss::v3::Vector::from_str(&vector)
+            .map(|v| v.score().value())
+            .unwrap_or(-2.0);
         if (ours - theirs).abs() > 1e-9 {
             mismatches.push(format!("{vector}: ours {ours} theirs {theirs}"));
         }
     }
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches[..mismatches.len().min(20)].join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches[..mismatches.len().min(20)].join("\n")
+    );
 }
 
 #[test]
@@ -70,13 +79,22 @@ fn v4_every_base_vector() {
             _ => "",
         };
         let vector = format!("CVSS:4.0/{body}{extra}");
-        let ours = careen_vuln::cvss::score(&vector).map(|s| s.score).unwrap_or(-1.0);
-        let theirs = cvss::v4::Vector::from_str(&vector).map(|v| v.score().value()).unwrap_or(-2.0);
+        let ours = careen_vuln::cvss::score(&vector)
+            .map(|s| s.score)
+            .unwrap_or(-1.0);
+        let theirs = cvss::v4::Vector::from_str(&vector)
+            .map(|v| v.score().value())
+            .unwrap_or(-2.0);
         if (ours - theirs).abs() > 1e-9 {
             mismatches.push(format!("{vector}: ours {ours} theirs {theirs}"));
         }
     }
-    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches[..mismatches.len().min(20)].join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches[..mismatches.len().min(20)].join("\n")
+    );
 }
 
 #[test]
@@ -89,8 +107,15 @@ fn v4_threat_and_environmental_metrics() {
         "CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:N/VI:N/VA:L/SC:N/SI:N/SA:N/E:U/CR:H/IR:H/AR:H/S:P/AU:Y",
     ];
     for vector in vectors {
-        let ours = careen_vuln::cvss::score(vector).map(|s| s.score).unwrap_or(-1.0);
-        let theirs = cvss::v4::Vector::from_str(vector).map(|v| v.score().value()).unwrap_or(-2.0);
-        assert!((ours - theirs).abs() < 1e-9, "{vector}: ours {ours} theirs {theirs}");
+        let ours = careen_vuln::cvss::score(vector)
+            .map(|s| s.score)
+            .unwrap_or(-1.0);
+        let theirs = cvss::v4::Vector::from_str(vector)
+            .map(|v| v.score().value())
+            .unwrap_or(-2.0);
+        assert!(
+            (ours - theirs).abs() < 1e-9,
+            "{vector}: ours {ours} theirs {theirs}"
+        );
     }
 }

@@ -18,7 +18,9 @@ fn debian(name: &str, version: &str, source: Option<(&str, &str)>, release: &str
     q.source_name = source.map(|s| s.0.to_string());
     q.source_version = source.map(|s| s.1.to_string());
     q.distro = Some(("debian".into(), release.into()));
-    q.purl = Some(format!("pkg:deb/debian/{name}@{version}?arch=amd64&distro=debian-{release}"));
+    q.purl = Some(format!(
+        "pkg:deb/debian/{name}@{version}?arch=amd64&distro=debian-{release}"
+    ));
     q
 }
 
@@ -49,7 +51,12 @@ fn debian_matches_by_source_package_and_release() {
     let database = open_imported(db.path());
 
     // libssl3 is built from openssl; the advisory names the source package.
-    let q = debian("libssl3", "3.0.11-1~deb12u2", Some(("openssl", "3.0.11-1~deb12u2")), "12");
+    let q = debian(
+        "libssl3",
+        "3.0.11-1~deb12u2",
+        Some(("openssl", "3.0.11-1~deb12u2")),
+        "12",
+    );
     let found = database.query(&q).unwrap_or_default();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].id, "DSA-5678-1");
@@ -58,13 +65,28 @@ fn debian_matches_by_source_package_and_release() {
     assert_eq!(found[0].package.name, "libssl3");
 
     // fixed version: clean
-    let q = debian("libssl3", "3.0.13-1~deb12u1", Some(("openssl", "3.0.13-1~deb12u1")), "12");
+    let q = debian(
+        "libssl3",
+        "3.0.13-1~deb12u1",
+        Some(("openssl", "3.0.13-1~deb12u1")),
+        "12",
+    );
     assert!(database.query(&q).unwrap_or_default().is_empty());
 
     // Debian 11's fix applies on 11 only: the same version on 11 is past the 11 fix.
-    let q = debian("libssl1.1", "1.1.1w-0+deb11u2", Some(("openssl", "1.1.1w-0+deb11u2")), "11");
+    let q = debian(
+        "libssl1.1",
+        "1.1.1w-0+deb11u2",
+        Some(("openssl", "1.1.1w-0+deb11u2")),
+        "11",
+    );
     assert!(database.query(&q).unwrap_or_default().is_empty());
-    let q = debian("libssl1.1", "1.1.1w-0+deb11u1", Some(("openssl", "1.1.1w-0+deb11u1")), "11.9");
+    let q = debian(
+        "libssl1.1",
+        "1.1.1w-0+deb11u1",
+        Some(("openssl", "1.1.1w-0+deb11u1")),
+        "11.9",
+    );
     let found = database.query(&q).unwrap_or_default();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].fixed, vec!["1.1.1w-0+deb11u2".to_string()]);
@@ -74,7 +96,12 @@ fn debian_matches_by_source_package_and_release() {
     assert!(database.query(&q).unwrap_or_default().is_empty());
 
     // unfixed, with Debian urgency as severity
-    let q = debian("zlib1g", "1:1.2.13.dfsg-1", Some(("zlib", "1:1.2.13.dfsg-1")), "12");
+    let q = debian(
+        "zlib1g",
+        "1:1.2.13.dfsg-1",
+        Some(("zlib", "1:1.2.13.dfsg-1")),
+        "12",
+    );
     let found = database.query(&q).unwrap_or_default();
     assert_eq!(found.len(), 1);
     assert!(found[0].fixed.is_empty());
@@ -102,16 +129,28 @@ fn pypi_npm_go_ranges_versions_and_severity() {
         .is_empty());
 
     // npm: three intervals; the fix reported is the one closing the version's interval
-    let semver = |v: &str| database.query(&PackageQuery::new(Ecosystem::Npm, "semver", v)).unwrap_or_default();
+    let semver = |v: &str| {
+        database
+            .query(&PackageQuery::new(Ecosystem::Npm, "semver", v))
+            .unwrap_or_default()
+    };
     assert_eq!(semver("6.3.0")[0].fixed, vec!["6.3.1".to_string()]);
     assert_eq!(semver("7.5.1")[0].fixed, vec!["7.5.2".to_string()]);
     assert_eq!(semver("7.5.1")[0].score, Some(5.3));
     assert!(semver("6.3.1").is_empty());
     assert!(semver("7.6.0").is_empty());
-    assert_eq!(semver("5.0.0").len(), 1, "the withdrawn advisory must not match");
+    assert_eq!(
+        semver("5.0.0").len(),
+        1,
+        "the withdrawn advisory must not match"
+    );
 
     // Go: module with pseudo-version, stdlib with two intervals, CVSS v4 score
-    let go = |name: &str, v: &str| database.query(&PackageQuery::new(Ecosystem::Go, name, v)).unwrap_or_default();
+    let go = |name: &str, v: &str| {
+        database
+            .query(&PackageQuery::new(Ecosystem::Go, name, v))
+            .unwrap_or_default()
+    };
     let found = go("golang.org/x/net", "v0.0.0-20230101000000-abcdefabcdef");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].score, Some(8.7));
@@ -148,19 +187,31 @@ fn all_zip_export_imports_and_raw_db_is_indexed_on_load() {
         &zip_path,
         &[
             ("DSA-5678-1.json", read("debian/DSA-5678-1.json")),
-            ("DEBIAN-CVE-2023-0001.json", read("debian/DEBIAN-CVE-2023-0001.json")),
+            (
+                "DEBIAN-CVE-2023-0001.json",
+                read("debian/DEBIAN-CVE-2023-0001.json"),
+            ),
             ("README.txt", b"not json".to_vec()),
         ],
     );
     let db = work.path().join("db");
     let stats = import(&zip_path, &db).unwrap_or_else(|e| panic!("import zip: {e}"));
-    assert_eq!((stats.documents, stats.advisories, stats.malformed), (2, 2, 0));
-    let q = debian("openssl", "3.0.11-1~deb12u2", Some(("openssl", "3.0.11-1~deb12u2")), "12");
+    assert_eq!(
+        (stats.documents, stats.advisories, stats.malformed),
+        (2, 2, 0)
+    );
+    let q = debian(
+        "openssl",
+        "3.0.11-1~deb12u2",
+        Some(("openssl", "3.0.11-1~deb12u2")),
+        "12",
+    );
     assert_eq!(open_imported(&db).query(&q).unwrap_or_default().len(), 1);
 
     // --db pointing at the raw export: built into a cache, then reused
     let cache = work.path().join("cache");
-    let (database, from) = Database::load(&export, Some(&cache)).unwrap_or_else(|e| panic!("load: {e}"));
+    let (database, from) =
+        Database::load(&export, Some(&cache)).unwrap_or_else(|e| panic!("load: {e}"));
     assert!(matches!(from, LoadedFrom::CacheBuilt(..)), "{from:?}");
     assert_eq!(database.query(&q).unwrap_or_default().len(), 1);
     let (_, from) = Database::load(&export, Some(&cache)).unwrap_or_else(|e| panic!("load: {e}"));
@@ -180,12 +231,22 @@ fn zip_bomb_and_oversized_entries_are_bounded() {
     let zip_path = work.path().join("all.zip");
     // 64 MiB of zeros compresses to ~64 KiB
     let big = vec![b' '; 64 * 1024 * 1024];
-    write_zip(&zip_path, &[("huge.json", big.clone()), ("ok.json", std::fs::read(fixtures().join("npm/GHSA-c2qf-rxjj-qqgw.json")).unwrap_or_default())]);
+    write_zip(
+        &zip_path,
+        &[
+            ("huge.json", big.clone()),
+            (
+                "ok.json",
+                std::fs::read(fixtures().join("npm/GHSA-c2qf-rxjj-qqgw.json")).unwrap_or_default(),
+            ),
+        ],
+    );
     let limits = careen_vuln::ImportLimits {
         max_record_bytes: 1024 * 1024,
         ..Default::default()
     };
-    let stats = careen_vuln::import_with(&zip_path, &work.path().join("db"), &limits).unwrap_or_else(|e| panic!("{e}"));
+    let stats = careen_vuln::import_with(&zip_path, &work.path().join("db"), &limits)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((stats.oversized, stats.advisories), (1, 1));
 
     let limits = careen_vuln::ImportLimits {
@@ -207,12 +268,18 @@ fn corrupt_index_is_a_typed_one_line_error() {
 
     // truncated
     std::fs::write(&index, &bytes[..bytes.len() / 2]).unwrap_or_else(|e| panic!("{e}"));
-    let err = Database::open(&db).err().map(|e| e.to_string()).unwrap_or_default();
+    let err = Database::open(&db)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains("corrupt") && !err.contains('\n'), "{err}");
 
     // garbage
     std::fs::write(&index, b"hello world, this is not an index at all..........................................................").unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(Database::open(&db), Err(VulnError::CorruptIndex { .. })));
+    assert!(matches!(
+        Database::open(&db),
+        Err(VulnError::CorruptIndex { .. })
+    ));
 
     // a damaged record: header intact, JSON bytes flipped
     let mut damaged = bytes.clone();
@@ -222,7 +289,13 @@ fn corrupt_index_is_a_typed_one_line_error() {
     std::fs::write(&index, &damaged).unwrap_or_else(|e| panic!("{e}"));
     let database = open_imported(&db);
     let mut any_error = false;
-    for (eco, name) in [(Ecosystem::Debian, "openssl"), (Ecosystem::Debian, "zlib"), (Ecosystem::Go, "stdlib"), (Ecosystem::Npm, "semver"), (Ecosystem::PyPI, "requests")] {
+    for (eco, name) in [
+        (Ecosystem::Debian, "openssl"),
+        (Ecosystem::Debian, "zlib"),
+        (Ecosystem::Go, "stdlib"),
+        (Ecosystem::Npm, "semver"),
+        (Ecosystem::PyPI, "requests"),
+    ] {
         if let Err(e) = database.query(&PackageQuery::new(eco, name, "1")) {
             assert!(matches!(e, VulnError::CorruptIndex { .. }), "{e}");
             any_error = true;
@@ -231,7 +304,10 @@ fn corrupt_index_is_a_typed_one_line_error() {
     assert!(any_error);
 
     // missing
-    assert!(matches!(Database::open(&work.path().join("nope")), Err(VulnError::NoSource { .. })));
+    assert!(matches!(
+        Database::open(&work.path().join("nope")),
+        Err(VulnError::NoSource { .. })
+    ));
 }
 
 #[test]
@@ -240,7 +316,12 @@ fn ignore_file_and_vex_filter_matches() {
     import(&fixtures(), db.path()).unwrap_or_else(|e| panic!("import: {e}"));
     let database = open_imported(db.path());
     let queries = [
-        debian("libssl3", "3.0.11-1~deb12u2", Some(("openssl", "3.0.11-1~deb12u2")), "12"),
+        debian(
+            "libssl3",
+            "3.0.11-1~deb12u2",
+            Some(("openssl", "3.0.11-1~deb12u2")),
+            "12",
+        ),
         PackageQuery::new(Ecosystem::Npm, "semver", "7.5.1"),
     ];
     let matches = database.query_all(&queries).unwrap_or_default();

@@ -18,7 +18,10 @@ pub enum CvssError {
     BadMetric { vector: String, metric: String },
     /// A mandatory base metric is missing.
     #[error("CVSS vector `{vector}` lacks base metric `{metric}`")]
-    MissingMetric { vector: String, metric: &'static str },
+    MissingMetric {
+        vector: String,
+        metric: &'static str,
+    },
 }
 
 /// CVSS version of a scored vector.
@@ -109,7 +112,10 @@ mod tests {
 
     #[test]
     fn rejects_unknown_prefix_and_metrics() {
-        assert!(matches!(score("AV:N/AC:L"), Err(CvssError::UnsupportedVersion { .. })));
+        assert!(matches!(
+            score("AV:N/AC:L"),
+            Err(CvssError::UnsupportedVersion { .. })
+        ));
         assert!(matches!(
             score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q"),
             Err(CvssError::BadMetric { .. })

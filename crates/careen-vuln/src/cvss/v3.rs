@@ -89,7 +89,11 @@ pub(super) fn base_score(vector: &str, rest: &str, v31: bool) -> Result<f64, Cvs
     } else {
         (impact + exploitability).min(10.0)
     };
-    Ok(if v31 { roundup_v31(raw) } else { roundup_v30(raw) })
+    Ok(if v31 {
+        roundup_v31(raw)
+    } else {
+        roundup_v30(raw)
+    })
 }
 
 #[cfg(test)]

@@ -44,7 +44,9 @@ const METRICS: &[(&str, &str)] = &[
     ("U", "X"),
 ];
 
-const BASE: [&str; 11] = ["AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA"];
+const BASE: [&str; 11] = [
+    "AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA",
+];
 
 /// Highest-severity vectors per EQ level (specification Table 24 / `max_composed`).
 const EQ1_MAX: [&[&str]; 3] = [
@@ -57,8 +59,14 @@ const EQ2_MAX: [&[&str]; 2] = [&["AC:L/AT:N"], &["AC:H/AT:N", "AC:L/AT:P"]];
 fn eq3_eq6_max(eq3: u8, eq6: u8) -> &'static [&'static str] {
     match (eq3, eq6) {
         (0, 0) => &["VC:H/VI:H/VA:H/CR:H/IR:H/AR:H"],
-        (0, _) => &["VC:H/VI:H/VA:L/CR:M/IR:M/AR:H", "VC:H/VI:H/VA:H/CR:M/IR:M/AR:M"],
-        (1, 0) => &["VC:L/VI:H/VA:H/CR:H/IR:H/AR:H", "VC:H/VI:L/VA:H/CR:H/IR:H/AR:H"],
+        (0, _) => &[
+            "VC:H/VI:H/VA:L/CR:M/IR:M/AR:H",
+            "VC:H/VI:H/VA:H/CR:M/IR:M/AR:M",
+        ],
+        (1, 0) => &[
+            "VC:L/VI:H/VA:H/CR:H/IR:H/AR:H",
+            "VC:H/VI:L/VA:H/CR:H/IR:H/AR:H",
+        ],
         (1, _) => &[
             "VC:L/VI:H/VA:L/CR:H/IR:M/AR:H",
             "VC:L/VI:H/VA:H/CR:H/IR:M/AR:M",
@@ -164,7 +172,10 @@ pub(super) fn score(vector: &str, rest: &str) -> Result<f64, CvssError> {
     let m = Effective { metrics: &metrics };
     let g = |k: &str| m.get(k);
 
-    if ["VC", "VI", "VA", "SC", "SI", "SA"].iter().all(|k| g(k) == b'N') {
+    if ["VC", "VI", "VA", "SC", "SI", "SA"]
+        .iter()
+        .all(|k| g(k) == b'N')
+    {
         return Ok(0.0);
     }
 
@@ -176,7 +187,11 @@ pub(super) fn score(vector: &str, rest: &str) -> Result<f64, CvssError> {
     } else {
         2
     };
-    let eq2 = if g("AC") == b'L' && g("AT") == b'N' { 0 } else { 1 };
+    let eq2 = if g("AC") == b'L' && g("AT") == b'N' {
+        0
+    } else {
+        1
+    };
     let (vc, vi, va) = (g("VC"), g("VI"), g("VA"));
     let eq3 = if vc == b'H' && vi == b'H' {
         0
@@ -197,7 +212,9 @@ pub(super) fn score(vector: &str, rest: &str) -> Result<f64, CvssError> {
         b'P' => 1,
         _ => 2,
     };
-    let eq6 = if (g("CR") == b'H' && vc == b'H') || (g("IR") == b'H' && vi == b'H') || (g("AR") == b'H' && va == b'H')
+    let eq6 = if (g("CR") == b'H' && vc == b'H')
+        || (g("IR") == b'H' && vi == b'H')
+        || (g("AR") == b'H' && va == b'H')
     {
         0
     } else {
@@ -233,8 +250,9 @@ pub(super) fn score(vector: &str, rest: &str) -> Result<f64, CvssError> {
 
     // Severity distance from the first highest-severity vector that is at least as
     // severe as this one in every metric.
-    const DISTANCE_METRICS: [&str; 14] =
-        ["AV", "PR", "UI", "AC", "AT", "VC", "VI", "VA", "SC", "SI", "SA", "CR", "IR", "AR"];
+    const DISTANCE_METRICS: [&str; 14] = [
+        "AV", "PR", "UI", "AC", "AT", "VC", "VI", "VA", "SC", "SI", "SA", "CR", "IR", "AR",
+    ];
     let mut distances = [0i32; 14];
     'search: for e1 in EQ1_MAX[usize::from(eq1)] {
         for e2 in EQ2_MAX[usize::from(eq2)] {
@@ -261,7 +279,11 @@ pub(super) fn score(vector: &str, rest: &str) -> Result<f64, CvssError> {
     let parts = [
         (lower(0), current_eq1, max_severity_eq1(eq1)),
         (lower(1), current_eq2, max_severity_eq2(eq2)),
-        (lower_eq3_eq6, current_eq3_eq6, max_severity_eq3_eq6(eq3, eq6)),
+        (
+            lower_eq3_eq6,
+            current_eq3_eq6,
+            max_severity_eq3_eq6(eq3, eq6),
+        ),
         (lower(3), current_eq4, max_severity_eq4(eq4)),
         // EQ5 counts but its proportion is always zero
         (lower(4), 0.0, 1.0),
@@ -272,7 +294,11 @@ pub(super) fn score(vector: &str, rest: &str) -> Result<f64, CvssError> {
             total += (value - lower_score) * (current / depth);
         }
     }
-    let mean = if existing == 0 { 0.0 } else { total / f64::from(existing) };
+    let mean = if existing == 0 {
+        0.0
+    } else {
+        total / f64::from(existing)
+    };
     // Round half up to one decimal, with the 1e-6 epsilon of the reference implementation
     // (RedHat's cvss40, used by FIRST) so float noise like 8.549999 still rounds to 8.6.
     const EPSILON: f64 = 1e-6;
@@ -288,12 +314,30 @@ mod tests {
     #[test]
     fn known_scores() {
         let cases = [
-            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", 10.0),
-            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 9.3),
-            ("CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", 8.5),
-            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", 0.0),
-            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:A/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N", 5.1),
-            ("CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N", 1.0),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
+                10.0,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                9.3,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                8.5,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
+                0.0,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:A/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N",
+                5.1,
+            ),
+            (
+                "CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N",
+                1.0,
+            ),
         ];
         for (vector, expected) in cases {
             let got = score(vector).map(|s| s.score);

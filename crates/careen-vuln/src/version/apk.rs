@@ -150,7 +150,11 @@ pub fn compare(a: &str, b: &str) -> Ordering {
         return a.original.cmp(b.original);
     }
     for i in 0..a.components.len().max(b.components.len()) {
-        let order = compare_component(a.components.get(i).copied(), b.components.get(i).copied(), i);
+        let order = compare_component(
+            a.components.get(i).copied(),
+            b.components.get(i).copied(),
+            i,
+        );
         if order != Ordering::Equal {
             return order;
         }
@@ -192,7 +196,14 @@ mod tests {
 
     #[test]
     fn suffix_order() {
-        let ordered = ["1.2_alpha", "1.2_beta2", "1.2_pre1", "1.2_rc1", "1.2", "1.2_p1"];
+        let ordered = [
+            "1.2_alpha",
+            "1.2_beta2",
+            "1.2_pre1",
+            "1.2_rc1",
+            "1.2",
+            "1.2_p1",
+        ];
         for pair in ordered.windows(2) {
             assert_eq!(compare(pair[0], pair[1]), Ordering::Less, "{pair:?}");
         }

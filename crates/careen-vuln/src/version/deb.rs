@@ -103,7 +103,10 @@ mod tests {
     fn letters_before_other_characters_and_numbers_by_value() {
         assert_eq!(compare("1.0a", "1.0+"), Ordering::Less);
         assert_eq!(compare("1.10", "1.9"), Ordering::Greater);
-        assert_eq!(compare("2.7.4-13ubuntu1", "2.7.4-13+deb9u1"), Ordering::Less);
+        assert_eq!(
+            compare("2.7.4-13ubuntu1", "2.7.4-13+deb9u1"),
+            Ordering::Less
+        );
     }
 
     #[test]

@@ -20,11 +20,20 @@ mod tests {
     #[test]
     fn pseudo_versions_order_by_time_and_before_release() {
         assert_eq!(
-            compare("v0.0.0-20200101000000-aaaaaaaaaaaa", "v0.0.0-20210101000000-bbbbbbbbbbbb"),
+            compare(
+                "v0.0.0-20200101000000-aaaaaaaaaaaa",
+                "v0.0.0-20210101000000-bbbbbbbbbbbb"
+            ),
             Ordering::Less
         );
-        assert_eq!(compare("v1.2.4-0.20200101000000-aaaaaaaaaaaa", "v1.2.4"), Ordering::Less);
-        assert_eq!(compare("v1.2.4-0.20200101000000-aaaaaaaaaaaa", "v1.2.3"), Ordering::Greater);
+        assert_eq!(
+            compare("v1.2.4-0.20200101000000-aaaaaaaaaaaa", "v1.2.4"),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare("v1.2.4-0.20200101000000-aaaaaaaaaaaa", "v1.2.3"),
+            Ordering::Greater
+        );
     }
 
     #[test]

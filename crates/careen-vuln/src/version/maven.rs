@@ -25,7 +25,10 @@ struct Token {
 const KEYWORDS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
 
 fn keyword_rank(value: &str) -> usize {
-    KEYWORDS.iter().position(|k| *k == value).unwrap_or(KEYWORDS.len())
+    KEYWORDS
+        .iter()
+        .position(|k| *k == value)
+        .unwrap_or(KEYWORDS.len())
 }
 
 impl Token {
@@ -126,7 +129,11 @@ fn tokenize(version: &str) -> Vec<Token> {
             }
             if is_digits(&value) {
                 let trimmed = value.trim_start_matches('0');
-                value = if trimmed.is_empty() { "0".to_string() } else { trimmed.to_string() };
+                value = if trimmed.is_empty() {
+                    "0".to_string()
+                } else {
+                    trimmed.to_string()
+                };
             }
             tokens.push(Token {
                 separator: sep,

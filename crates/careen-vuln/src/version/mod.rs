@@ -75,7 +75,10 @@ mod tests {
         assert_eq!(cmp_digits("007", "7"), Ordering::Equal);
         assert_eq!(cmp_digits("", "0"), Ordering::Equal);
         assert_eq!(
-            cmp_digits("999999999999999999999999999991", "999999999999999999999999999999"),
+            cmp_digits(
+                "999999999999999999999999999991",
+                "999999999999999999999999999999"
+            ),
             Ordering::Less
         );
     }
@@ -83,6 +86,9 @@ mod tests {
     #[test]
     fn scheme_dispatches() {
         assert_eq!(Scheme::Deb.compare("1:1.0", "2.0"), Ordering::Greater);
-        assert_eq!(Scheme::Semver.compare("1.0.0", "1.0.0-rc.1"), Ordering::Greater);
+        assert_eq!(
+            Scheme::Semver.compare("1.0.0", "1.0.0-rc.1"),
+            Ordering::Greater
+        );
     }
 }

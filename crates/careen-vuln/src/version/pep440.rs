@@ -27,8 +27,7 @@ static PEP440: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-static LEGACY_PART: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\d+|[a-z]+|\.|-").ok());
+static LEGACY_PART: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\d+|[a-z]+|\.|-").ok());
 
 /// Normalises a PyPI project name (PEP 503): runs of `-`, `_`, `.` become `-`, lowercase.
 pub fn normalize_name(name: &str) -> String {
@@ -93,7 +92,12 @@ fn parse(version: &str) -> Parsed {
     let dev = caps.name("dev_l").map(|_| number("dev_n"));
     let local = caps
         .name("local")
-        .map(|m| m.as_str().split(['.', '_', '-']).map(str::to_string).collect())
+        .map(|m| {
+            m.as_str()
+                .split(['.', '_', '-'])
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     Parsed::Pep440(Pep440 {
         epoch: number("epoch"),
@@ -229,8 +233,16 @@ mod tests {
     #[test]
     fn ordering_of_release_kinds() {
         let ordered = [
-            "1.0.dev1", "1.0a1.dev1", "1.0a1", "1.0b2", "1.0rc1", "1.0", "1.0+local", "1.0.post1.dev1",
-            "1.0.post1", "1.1",
+            "1.0.dev1",
+            "1.0a1.dev1",
+            "1.0a1",
+            "1.0b2",
+            "1.0rc1",
+            "1.0",
+            "1.0+local",
+            "1.0.post1.dev1",
+            "1.0.post1",
+            "1.1",
         ];
         for pair in ordered.windows(2) {
             assert_eq!(compare(pair[0], pair[1]), Ordering::Less, "{pair:?}");

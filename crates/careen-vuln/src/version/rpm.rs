@@ -80,10 +80,18 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
             continue;
         }
         if a_caret {
-            return if j == b.len() { Ordering::Greater } else { Ordering::Less };
+            return if j == b.len() {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
         }
         if b_caret {
-            return if i == a.len() { Ordering::Less } else { Ordering::Greater };
+            return if i == a.len() {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         if i == a.len() || j == b.len() {
             break;
@@ -103,7 +111,11 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
         i += a_len;
         j += b_len;
         if b_run.is_empty() {
-            return if numeric { Ordering::Greater } else { Ordering::Less };
+            return if numeric {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
         }
         let order = if numeric {
             let a_run = trim_zeros(a_run);
@@ -139,7 +151,10 @@ mod tests {
     #[test]
     fn epochs_and_releases() {
         assert_eq!(compare("1:1.0-1", "2.0-1"), Ordering::Greater);
-        assert_eq!(compare("0:3.10.0-229.el7", "0:3.10.0-229.1.2.ael7b"), Ordering::Less);
+        assert_eq!(
+            compare("0:3.10.0-229.el7", "0:3.10.0-229.1.2.ael7b"),
+            Ordering::Less
+        );
         assert_eq!(compare("1", "1-"), Ordering::Less);
     }
 
