@@ -11,6 +11,7 @@ pub mod audit;
 pub mod dive_ci;
 pub mod filesystem;
 pub mod reclaim;
+pub mod sbom;
 pub mod secrets;
 pub mod tree;
 pub mod waste;
