@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod debug;
 pub mod diff;
+pub mod init;
 pub mod lint;
 pub mod rule;
 
@@ -46,6 +47,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// What changed between two images: sizes, layers, files added, removed and changed.
     Diff(diff::DiffArgs),
+    /// Write a production Dockerfile, `.dockerignore` and `compose.yaml` for a Python or Node project.
+    Init(init::InitArgs),
     /// Explain a lint rule, or list them all.
     Rule(rule::RuleArgs),
     /// Developer tools: print internal representations.

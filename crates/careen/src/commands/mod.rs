@@ -3,6 +3,7 @@
 mod analyze;
 mod debug;
 mod diff;
+mod init;
 mod lint;
 mod rule;
 
@@ -14,6 +15,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lint(args) => lint::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Init(args) => init::run(args),
         Command::Rule(args) => rule::run(args),
         Command::Debug(command) => debug::run(command),
     }
