@@ -15,6 +15,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
   command -v runc >/dev/null || need+=(runc)
   command -v umoci >/dev/null || need+=(umoci)
+  command -v podman >/dev/null || need+=(podman)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v openssl >/dev/null || need+=(openssl)
   if [ "${#need[@]}" -gt 0 ]; then

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod discover;
+mod image;
 mod output;
 
 use clap::Parser;

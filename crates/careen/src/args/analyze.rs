@@ -5,16 +5,15 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// The image: `docker-archive:PATH`, `oci:DIR[:TAG]`, `oci-archive:PATH[:TAG]`, or a path (detected).
+    /// The image: `docker-archive:PATH`, `oci:DIR[:TAG]`, `oci-archive:PATH[:TAG]`, `docker://REGISTRY/REPO:TAG`, `docker-daemon:NAME`, or a path (detected).
     pub image: String,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = AnalyzeFormat::Text)]
     pub format: AnalyzeFormat,
 
-    /// Platform to pick from a multi-platform image (`linux/amd64`); default: the host's.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub source: crate::image::ImageOptions,
 
     /// Check dive's CI rules (`.dive-ci` in the current directory, or `--ci-config`) and exit 1 when one fails.
     #[arg(long)]

@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The first (old) image: `docker-archive:PATH`, `oci:DIR[:TAG]`, `oci-archive:PATH[:TAG]`, or a path (detected).
+    /// The first (old) image: `docker-archive:PATH`, `oci:DIR[:TAG]`, `oci-archive:PATH[:TAG]`, `docker://REGISTRY/REPO:TAG`, `docker-daemon:NAME`, or a path (detected).
     pub a: String,
 
     /// The second (new) image, in the same forms.
@@ -14,9 +14,8 @@ pub struct DiffArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
 
-    /// Platform to pick from multi-platform images (`linux/amd64`); default: the host's.
-    #[arg(long)]
-    pub platform: Option<String>,
+    #[command(flatten)]
+    pub source: crate::image::ImageOptions,
 
     /// How many files each section of the text output lists.
     #[arg(long, default_value_t = 20)]

@@ -4,7 +4,7 @@
 use crate::args::analyze::{AnalyzeArgs, AnalyzeFormat};
 use crate::ExitStatus;
 use anyhow::Context as _;
-use careen_image::{EntryKind, Image, LayerEntry, OpenOptions, Whiteout};
+use careen_image::{EntryKind, Image, LayerEntry, Whiteout};
 use careen_inspect::dive_ci::{DiveCiRules, RuleStatus};
 use careen_inspect::reclaim::{self, Reclaim, ReclaimLayer, ReclaimLayerBuilder};
 use careen_inspect::tree::{LayerTree, LayerTreeBuilder};
@@ -94,11 +94,7 @@ fn command_of(image: &Image, index: usize) -> String {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
-    let options = OpenOptions {
-        platform: args.platform.clone(),
-        ..Default::default()
-    };
-    let image = careen_image::open(&args.image, &options)?;
+    let image = crate::image::open(&args.image, &args.source)?;
     let (trees, views): (Vec<_>, Vec<_>) = layer_views(&image)?.into_iter().unzip();
     let figures = waste::analyze(&trees);
     drop(trees);

@@ -11,7 +11,7 @@
 use crate::args::diff::{DiffArgs, DiffFormat};
 use crate::ExitStatus;
 use anyhow::Context as _;
-use careen_image::{EntryKind, Image, LayerEntry, OpenOptions, Whiteout};
+use careen_image::{EntryKind, Image, LayerEntry, Whiteout};
 use careen_inspect::filesystem::{
     self, EntryMeta, Filesystem, FsDiff, LayerFs, LayerFsBuilder, NodeKind,
 };
@@ -125,13 +125,9 @@ fn read_both(a: Image, b: Image) -> anyhow::Result<(Side, Side)> {
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<ExitStatus> {
-    let options = OpenOptions {
-        platform: args.platform.clone(),
-        ..Default::default()
-    };
     // Open both first, so a bad second reference fails before any streaming.
-    let a = careen_image::open(&args.a, &options)?;
-    let b = careen_image::open(&args.b, &options)?;
+    let a = crate::image::open(&args.a, &args.source)?;
+    let b = crate::image::open(&args.b, &args.source)?;
     let (a, b) = read_both(a, b)?;
     let files = filesystem::diff(&a.fs, &b.fs);
     let report = Report::new(&a, &b, &files);
