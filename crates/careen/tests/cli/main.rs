@@ -4,6 +4,7 @@
 mod analyze;
 mod debug;
 mod diff;
+mod init;
 mod lint;
 mod rule;
 
