@@ -1,0 +1,3 @@
+from weather_mcp.server import mcp
+
+mcp.run()
