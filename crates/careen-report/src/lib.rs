@@ -2,6 +2,7 @@
 //! findings arrive sorted and are rendered as they are.
 
 pub mod lint;
+pub mod sbom;
 
 /// Escape text for XML attributes and content. Hand-written: five characters
 /// and control characters are all Checkstyle output needs, and an XML crate
