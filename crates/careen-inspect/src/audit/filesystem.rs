@@ -688,8 +688,11 @@ impl AuditLayerBuilder {
         if secrets && !secrets::is_binary(&buffer[..buffer.len().min(SNIFF_BYTES)]) {
             self.layer.stats.files_scanned += 1;
             self.layer.stats.bytes_scanned += buffer.len() as u64;
-            let found =
-                Scanner::shared().scan_limited(&buffer, self.options.secrets.max_matches_per_file);
+            let found = Scanner::shared().scan_with(
+                &buffer,
+                self.options.secrets.max_matches_per_file,
+                !secrets::is_library_path(path),
+            );
             for m in found {
                 let mut finding = Finding::new(
                     m.rule.code(),

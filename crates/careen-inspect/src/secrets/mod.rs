@@ -13,7 +13,7 @@
 
 mod paths;
 
-pub use paths::{is_binary, is_binary_name, is_noise_path, SNIFF_BYTES};
+pub use paths::{is_binary, is_binary_name, is_library_path, is_noise_path, SNIFF_BYTES};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::Engine as _;
@@ -447,6 +447,12 @@ impl Scanner {
 
     /// All secrets in `text`, in order, at most `limit` of them.
     pub fn scan_limited(&self, text: &[u8], limit: usize) -> Vec<SecretMatch> {
+        self.scan_with(text, limit, true)
+    }
+
+    /// Like [`Scanner::scan_limited`]; `generic: false` leaves out [`Rule::GenericSecret`]
+    /// (for library code, see [`is_library_path`]).
+    pub fn scan_with(&self, text: &[u8], limit: usize, generic: bool) -> Vec<SecretMatch> {
         let mut found: Vec<SecretMatch> = Vec::new();
         let mut done_until = 0usize;
         for hit in self.prefilter.find_iter(text) {
@@ -467,6 +473,9 @@ impl Scanner {
                 let Some((rule, regex)) = self.rules.get(index) else {
                     continue;
                 };
+                if *rule == Rule::GenericSecret && !generic {
+                    continue;
+                }
                 for caps in regex.captures_iter(window) {
                     let Some(value) = caps.get(1) else { continue };
                     let (value_start, value_end) = (start + value.start(), start + value.end());
@@ -559,7 +568,7 @@ fn accept(rule: Rule, text: &[u8], start: usize, end: usize) -> bool {
         Rule::GenericSecret => {
             !is_placeholder(value)
                 && shannon_entropy(value) >= generic_entropy_threshold(value.len())
-                && has_two_classes(value)
+                && looks_generated(value)
         }
         // `AKIAIOSFODNN7EXAMPLE` and friends: AWS documentation keys.
         Rule::AwsAccessKeyId => !value.ends_with(b"EXAMPLE"),
@@ -599,6 +608,17 @@ pub fn redact_ranges(text: &str, matches: &[SecretMatch]) -> String {
     }
     out.push_str(text.get(at..).unwrap_or_default());
     out
+}
+
+/// Generated secrets mix letters and digits; words, identifiers and `kebab-case` names
+/// (`quoted-string`, `WhitespaceTerminal`) do not. Long mixed-case values with high entropy
+/// (base64 without digits) count too.
+fn looks_generated(value: &[u8]) -> bool {
+    let letter = value.iter().any(u8::is_ascii_alphabetic);
+    let digit = value.iter().any(u8::is_ascii_digit);
+    let mixed_case =
+        value.iter().any(u8::is_ascii_lowercase) && value.iter().any(u8::is_ascii_uppercase);
+    (letter && digit) || (value.len() >= 20 && mixed_case && shannon_entropy(value) >= 4.0)
 }
 
 fn has_two_classes(value: &[u8]) -> bool {

@@ -66,6 +66,10 @@ pub fn is_noise_path(path: &str) -> bool {
     if NOISE_PREFIXES.iter().any(|p| path.starts_with(p)) {
         return true;
     }
+    // Package metadata embeds the package's README, examples included.
+    if path.ends_with(".dist-info/METADATA") || path.ends_with(".egg-info/PKG-INFO") {
+        return true;
+    }
     let components: Vec<&str> = path.split('/').collect();
     let Some((_, dirs)) = components.split_last() else {
         return false;
@@ -78,6 +82,32 @@ pub fn is_noise_path(path: &str) -> bool {
         || path.starts_with("usr/local/lib/python");
     let below_package = PACKAGE_ROOTS.iter().any(|root| path.contains(root)) || is_python_stdlib;
     below_package && dirs.iter().any(|d| TEST_DIRS.contains(d))
+}
+
+/// Is `path` installed library code (Python packages and standard library, `node_modules`,
+/// Ruby gems, Go's toolchain, `usr/share`)? The generic `password = "…"` rule is not run there:
+/// libraries are full of example values in docstrings and code, and they do not hold the
+/// image author's secrets. The detectors for tokens of a known shape still run.
+pub fn is_library_path(path: &str) -> bool {
+    [
+        "/site-packages/",
+        "/dist-packages/",
+        "/node_modules/",
+        "/gems/",
+    ]
+    .iter()
+    .any(|p| path.contains(p))
+        || [
+            "usr/lib/python",
+            "usr/local/lib/python",
+            "usr/share/",
+            "usr/local/go/",
+            "usr/lib/go",
+            "usr/lib/ruby",
+            "usr/lib/node_modules/",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p))
 }
 
 /// File extensions (lower case) of formats that are binary or compressed: never read.
@@ -215,6 +245,9 @@ mod tests {
             "usr/local/lib/python3.12/site-packages/jwt/tests/keys/priv.pem"
         ));
         assert!(is_noise_path("usr/lib/python3.11/test/keycert.pem"));
+        assert!(is_noise_path(
+            "usr/lib/python3/dist-packages/PyJWT-2.6.0.egg-info/PKG-INFO"
+        ));
         assert!(is_noise_path("app/node_modules/jsonwebtoken/test/priv.pem"));
         // An application's own files and tests are scanned.
         assert!(!is_noise_path("app/tests/settings.py"));
@@ -223,6 +256,14 @@ mod tests {
         assert!(!is_noise_path(
             "usr/local/lib/python3.12/site-packages/app/settings.py"
         ));
+    }
+
+    #[test]
+    fn library_paths() {
+        assert!(is_library_path("usr/lib/python3.11/email/x.py"));
+        assert!(is_library_path("app/node_modules/a/index.js"));
+        assert!(!is_library_path("app/settings.py"));
+        assert!(!is_library_path("app/.env"));
     }
 
     #[test]

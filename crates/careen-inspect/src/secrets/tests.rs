@@ -168,9 +168,27 @@ fn generic_assignments_need_entropy() {
         "password=aaaaaaaaaaaaaaaa",
         "password=correcthorsebatterystaple",
         "passwd: /etc/passwd",
+        "token_type = 'quoted-string'",
+        "password_class = WhitespaceTerminal",
     ] {
         assert!(rules(text).is_empty(), "{text}");
     }
+}
+
+#[test]
+fn generic_rule_can_be_left_out() {
+    let text = format!("password={}", random(51, 24, BASE64));
+    assert_eq!(
+        Scanner::shared().scan_with(text.as_bytes(), 10, false),
+        vec![]
+    );
+    let token = format!("ghp_{}", random(52, 36, ALNUM));
+    assert_eq!(
+        Scanner::shared()
+            .scan_with(token.as_bytes(), 10, false)
+            .len(),
+        1
+    );
 }
 
 #[test]
