@@ -8,7 +8,7 @@
 //!   `LicenseRef-…` with its text in `hasExtractedLicensingInfos`),
 //!   `externalRefs` with the purl (`PACKAGE-MANAGER` / `purl`), and a
 //!   `sourceInfo` naming the layer and path it was found at;
-//! * the distro as an `OPERATING-SYSTEM` package.
+//! * the distro as an `OPERATING_SYSTEM` package.
 
 use super::SbomRenderOptions;
 use super::{classify_license, document_seed, image_name, package_id, uuid_from, License};
@@ -133,7 +133,7 @@ fn os_value(distro: &Distro) -> Value {
         "licenseConcluded": NOASSERTION,
         "licenseDeclared": NOASSERTION,
         "copyrightText": NOASSERTION,
-        "primaryPackagePurpose": "OPERATING-SYSTEM",
+        "primaryPackagePurpose": "OPERATING_SYSTEM",
     });
     if !version.is_empty() {
         value["versionInfo"] = version.into();
