@@ -557,6 +557,60 @@ pub(crate) mod tests {
         encoder.finish().unwrap_or_default()
     }
 
+    /// A real ELF file (written by the `object` crate) with the given
+    /// sections, its type patched to a PIE executable (`ET_DYN`).
+    fn elf_with_sections(sections: &[(&[u8], &[u8])]) -> Vec<u8> {
+        use object::write::Object;
+        use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+        let mut elf = Object::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+        for (name, data) in sections {
+            let id = elf.add_section(Vec::new(), name.to_vec(), SectionKind::ReadOnlyData);
+            elf.append_section_data(id, data, 16);
+        }
+        let mut bytes = elf.write().unwrap_or_default();
+        if bytes.len() > 17 {
+            bytes[16] = 3; // ET_DYN
+            bytes[17] = 0;
+        }
+        bytes
+    }
+
+    #[test]
+    fn sections_are_found_in_a_real_elf_file() {
+        let buildinfo = buildinfo_blob("go1.22.2", "mod\texample.com/tool\tv1.0.0\t\n");
+        let audit = audit_json();
+        let data = elf_with_sections(&[(b".go.buildinfo", &buildinfo), (b".dep-v0", &audit)]);
+        assert!(is_elf_executable(&data));
+        // Through the layer builder, as a caller streams it.
+        let mut builder = super::super::SbomLayerBuilder::new(0);
+        let record = crate::FileRecord::file("usr/local/bin/tool", data.len() as u64);
+        builder
+            .read_entry(&record, &mut data.as_slice())
+            .unwrap_or_default();
+        let layer = crate::LayerVisitor::finish(builder);
+        let names: Vec<_> = layer
+            .packages()
+            .map(|p| (p.kind, p.name.as_str(), p.location.path.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                (
+                    PackageKind::GoModule,
+                    "example.com/tool",
+                    "/usr/local/bin/tool"
+                ),
+                (PackageKind::GoModule, "stdlib", "/usr/local/bin/tool"),
+                (PackageKind::RustCrate, "app", "/usr/local/bin/tool"),
+                (PackageKind::RustCrate, "serde", "/usr/local/bin/tool"),
+            ]
+        );
+        // A shell script of the same size is not read as a binary.
+        assert!(!super::super::SbomLayerBuilder::wants_binary(
+            b"#!/bin/sh\n"
+        ));
+    }
+
     #[test]
     fn rust_audit_data() {
         let packages = rust_packages(&audit_json(), &mut |_| {});
