@@ -281,6 +281,8 @@ pub struct SbomLayerBuilder {
     layer: SbomLayer,
     /// Size of the entry last visited (to tell a truncated read).
     last: Option<(String, u64)>,
+    /// Paths of `layer.sources`, so each entry is checked in O(1).
+    source_paths: HashSet<String>,
 }
 
 /// The kind of file a path names, for the catalogers.
@@ -341,6 +343,7 @@ impl SbomLayerBuilder {
                 ..SbomLayer::default()
             },
             last: None,
+            source_paths: HashSet::new(),
         }
     }
 
@@ -424,7 +427,9 @@ impl SbomLayerBuilder {
                 package.location.path = format!("/{path}");
             }
         }
-        self.layer.sources.retain(|s| s.path != path);
+        if !self.source_paths.insert(path.to_owned()) {
+            self.layer.sources.retain(|s| s.path != path);
+        }
         self.layer.sources.push(Source {
             path: path.to_owned(),
             found,
@@ -498,7 +503,7 @@ impl LayerVisitor for SbomLayerBuilder {
             self.layer.non_dirs.insert(hash);
         }
         // A later entry at a cataloged path in the same layer replaces it.
-        if self.layer.sources.iter().any(|s| s.path == path) {
+        if self.source_paths.remove(path) {
             self.layer.sources.retain(|s| s.path != path);
         }
         self.last = Some((path.to_owned(), record.size));
