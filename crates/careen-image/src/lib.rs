@@ -81,6 +81,9 @@ pub struct Image {
     pub config: oci_spec::image::ImageConfiguration,
     /// `sha256:` digest of the config blob (the image ID).
     pub config_digest: String,
+    /// The config blob as stored: fields oci-spec does not model (Docker's `Healthcheck`,
+    /// `OnBuild`, `Shell`) are read from here.
+    pub raw_config: Vec<u8>,
     pub layers: Vec<Layer>,
     /// Tags the image carries in the archive (`RepoTags`, or the OCI ref name).
     pub tags: Vec<String>,
@@ -236,6 +239,7 @@ fn build(
         manifest_digest: resolved.manifest_digest,
         config,
         config_digest,
+        raw_config: resolved.config,
         layers,
         tags: resolved.tags,
         limits: LayerLimits::default(),

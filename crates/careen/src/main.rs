@@ -7,6 +7,7 @@ mod commands;
 mod discover;
 mod image;
 mod output;
+mod pass;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,11 +1,16 @@
 //! Command-line arguments. One module per subcommand.
 
 pub mod analyze;
+pub mod audit;
+pub mod db;
 pub mod debug;
 pub mod diff;
 pub mod init;
+pub mod inspect;
 pub mod lint;
 pub mod rule;
+pub mod sbom;
+pub mod scan;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -47,6 +52,17 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// What changed between two images: sizes, layers, files added, removed and changed.
     Diff(diff::DiffArgs),
+    /// Check an image's config and files: root user, HEALTHCHECK, secrets (also in deleted files), setuid, world-writable, caches.
+    Audit(audit::AuditArgs),
+    /// List an image's packages (dpkg, apk, rpm, Python, npm, Go, Rust) as a table, JSON, CycloneDX or SPDX.
+    Sbom(sbom::SbomArgs),
+    /// Match an image's packages against OSV vulnerability data on disk (offline).
+    Scan(scan::ScanArgs),
+    /// Analyze + audit + secrets + SBOM (+ scan with --db) in one pass over the image.
+    Inspect(inspect::InspectArgs),
+    /// Manage the offline vulnerability database.
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Write a production Dockerfile, `.dockerignore` and `compose.yaml` for a Python or Node project.
     Init(init::InitArgs),
     /// Explain a lint rule, or list them all.

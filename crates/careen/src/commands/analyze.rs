@@ -2,74 +2,34 @@
 //! per-layer trees, and report sizes, efficiency and wasted bytes.
 
 use crate::args::analyze::{AnalyzeArgs, AnalyzeFormat};
+use crate::pass;
 use crate::ExitStatus;
 use anyhow::Context as _;
-use careen_image::{EntryKind, Image, LayerEntry, Whiteout};
+use careen_image::Image;
 use careen_inspect::dive_ci::{DiveCiRules, RuleStatus};
-use careen_inspect::reclaim::{self, Reclaim, ReclaimLayer, ReclaimLayerBuilder};
-use careen_inspect::tree::{LayerTree, LayerTreeBuilder};
+use careen_inspect::reclaim::{self, Reclaim, ReclaimLayer};
+use careen_inspect::tree::LayerTree;
 use careen_inspect::waste::{self, Waste};
-use careen_inspect::{FileRecord, LayerVisitor, RecordKind};
-use rayon::prelude::*;
 use serde_json::json;
-use std::io::{Read as _, Write};
-
-/// What the waste visitor needs of an entry: dive's view, with whiteout
-/// markers under their raw tar names.
-fn record(entry: &LayerEntry) -> FileRecord {
-    match &entry.whiteout {
-        Some(Whiteout::File(target)) => FileRecord::whiteout(target),
-        Some(Whiteout::Opaque(dir)) => FileRecord::opaque(dir),
-        None => FileRecord::new(
-            entry.path.clone(),
-            match entry.kind {
-                EntryKind::File => RecordKind::File,
-                EntryKind::Dir => RecordKind::Dir,
-                EntryKind::Symlink => RecordKind::Symlink,
-                EntryKind::Hardlink => RecordKind::Hardlink,
-                _ => RecordKind::Other,
-            },
-            entry.size,
-        ),
-    }
-}
+use std::io::Write;
 
 /// Stream every layer once (digests verified) into dive's layer tree and
 /// the reclaim visitor's view.
 fn layer_views(image: &Image) -> anyhow::Result<Vec<(LayerTree, ReclaimLayer)>> {
-    let progress = indicatif::ProgressBar::new(image.layers.len() as u64).with_style(
-        indicatif::ProgressStyle::with_template("{spinner} reading layers {pos}/{len} {wide_bar}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let trees = (0..image.layers.len())
-        .into_par_iter()
-        .map(|index| {
-            let mut builder = LayerTreeBuilder::default();
-            let mut reclaim = ReclaimLayerBuilder::default();
-            image.for_each_entry(index, &mut |entry, reader| {
-                let record = record(entry);
-                builder.visit(&record);
-                reclaim.visit(&record);
-                if ReclaimLayerBuilder::wants_contents(&record) {
-                    // Package databases only, bounded; a read fault here is
-                    // met again (and reported) by the layer stream itself.
-                    let mut data = Vec::new();
-                    if reader
-                        .take(reclaim::MAX_CONTENT_BYTES)
-                        .read_to_end(&mut data)
-                        .is_ok()
-                    {
-                        reclaim.contents(&record.path, data);
-                    }
-                }
-                Ok(())
-            })?;
-            progress.inc(1);
-            Ok((builder.finish(), reclaim.finish()))
+    let visitors = pass::Visitors {
+        tree: true,
+        reclaim: true,
+        ..Default::default()
+    };
+    Ok(pass::run(image, &visitors)?
+        .into_iter()
+        .map(|layer| {
+            (
+                layer.tree.unwrap_or_default(),
+                layer.reclaim.unwrap_or_default(),
+            )
         })
-        .collect::<Result<Vec<_>, careen_image::ImageError>>();
-    progress.finish_and_clear();
-    Ok(trees?)
+        .collect())
 }
 
 fn finite(value: f64) -> Option<f64> {
@@ -136,7 +96,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn to_json(
+pub fn to_json(
     image: &Image,
     figures: &Waste,
     ci: Option<&[careen_inspect::dive_ci::RuleResult]>,
@@ -180,7 +140,7 @@ fn to_json(
     value
 }
 
-fn render_text(
+pub fn render_text(
     out: &mut dyn Write,
     image: &Image,
     figures: &Waste,
@@ -253,7 +213,7 @@ fn render_text(
 
 /// The "Reclaimable" section: each category, its size, and what to change
 /// on which layer.
-fn render_reclaim(out: &mut dyn Write, reclaim: &Reclaim, top: usize) -> anyhow::Result<()> {
+pub fn render_reclaim(out: &mut dyn Write, reclaim: &Reclaim, top: usize) -> anyhow::Result<()> {
     writeln!(out)?;
     writeln!(
         out,

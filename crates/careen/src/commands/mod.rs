@@ -1,11 +1,16 @@
 //! One module per subcommand.
 
 mod analyze;
+mod audit;
+mod db;
 mod debug;
 mod diff;
 mod init;
+mod inspect;
 mod lint;
 mod rule;
+mod sbom;
+mod scan;
 
 use crate::args::{Cli, Command};
 use crate::ExitStatus;
@@ -15,6 +20,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lint(args) => lint::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Audit(args) => audit::run(args),
+        Command::Sbom(args) => sbom::run(args),
+        Command::Scan(args) => scan::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Db(command) => db::run(command),
         Command::Init(args) => init::run(args),
         Command::Rule(args) => rule::run(args),
         Command::Debug(command) => debug::run(command),
