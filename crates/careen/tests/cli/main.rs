@@ -5,6 +5,7 @@ mod analyze;
 mod debug;
 mod diff;
 mod init;
+mod inspect;
 mod lint;
 mod rule;
 
