@@ -9,6 +9,7 @@ mod inspect;
 mod lint;
 mod rule;
 mod sbom_syft;
+mod transports;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
