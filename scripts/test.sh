@@ -30,6 +30,12 @@ if ! command -v syft >/dev/null || ! syft version 2>/dev/null | grep -q '1\.18\.
 fi
 
 bash scripts/fetch-test-data.sh
+# Real images for the image tests: a debootstrap Debian base, then the
+# Dockerfiles of tests/images built with buildah and exported to every
+# transport (cached: a warm run takes seconds). Needs root.
+if [ "$(id -u)" = 0 ] && [ "${CAREEN_SKIP_IMAGE_TESTS:-0}" != 1 ]; then
+  bash scripts/test-images.sh
+fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 if cargo nextest --version >/dev/null 2>&1; then
