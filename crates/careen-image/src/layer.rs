@@ -2,8 +2,15 @@
 //! decompressed (gzip — estargz is multi-member gzip —, zstd or none, told by magic bytes), the
 //! uncompressed bytes hashed (the diff ID), and every tar entry handed to a visitor. Digests and
 //! sizes are compared when the stream ends. Nothing is written to disk or kept in memory.
+//!
+//! The pass is a pipeline of threads joined by bounded queues of 1 MiB blocks, so its time is
+//! the slowest stage's, not the sum of all: one thread reads the blob and hashes it; for a
+//! compressed blob a second one decompresses; the calling thread hashes the uncompressed bytes
+//! (when they differ from the stored ones), parses the tar and runs the visitor. A few blocks
+//! are in flight and recycled, so memory stays bounded.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 
 use sha2::{Digest as _, Sha256};
 
@@ -93,6 +100,11 @@ pub(crate) struct BlobCheck {
 /// Visitor type of [`crate::Image::for_each_entry`].
 pub type Visitor<'a> = dyn FnMut(&LayerEntry, &mut dyn Read) -> Result<(), ImageError> + 'a;
 
+/// Bytes per block handed from one pipeline stage to the next.
+const BLOCK: usize = 1 << 20;
+/// Blocks queued between two stages (plus the one each side holds).
+const IN_FLIGHT: usize = 4;
+
 /// Streams the blob read by `reader`, calling `visit` for every entry.
 pub(crate) fn stream(
     reader: Box<dyn Read + Send>,
@@ -101,42 +113,28 @@ pub(crate) fn stream(
     visit: &mut Visitor<'_>,
 ) -> Result<LayerSummary, ImageError> {
     let blob = check.name.as_str();
-    let mut buffered = BufReader::with_capacity(256 * 1024, HashingReader::new(reader));
-    let compression = sniff(&mut buffered).map_err(|e| classify(blob, e, false))?;
-    let decoder = Decoder::new(compression, buffered).map_err(|e| classify(blob, e, false))?;
-    // An uncompressed blob is its own tar stream: its digest is the diff ID,
-    // so the bytes are hashed once, not twice.
-    let counted = CountingReader {
-        inner: decoder,
-        hasher: (compression != Compression::None).then(Sha256::new),
-        count: 0,
-        limit: limits.max_uncompressed_bytes,
-    };
-    let mut archive = tar::Archive::new(counted);
-    let walked = walk(&mut archive, blob, limits, visit);
-    let mut counted = archive.into_inner();
-    let entries = match walked {
-        Ok(entries) => entries,
-        Err(Walk::Image(error)) => return Err(error),
-        Err(Walk::Io(error)) => {
-            let at_eof = counted.inner.source_at_eof();
-            return Err(classify_limit(blob, error, at_eof, limits));
-        }
-    };
-    // Read past the end-of-archive marker so both digests cover the whole stream.
-    io::copy(&mut counted, &mut io::sink()).map_err(|e| {
-        let at_eof = counted.inner.source_at_eof();
-        classify_limit(blob, e, at_eof, limits)
-    })?;
-    let uncompressed_size = counted.count;
-    let diff_id = counted
-        .hasher
-        .map(|hasher| format!("sha256:{:x}", hasher.finalize()));
-    let mut buffered = counted.inner.into_inner();
-    io::copy(&mut buffered, &mut io::sink()).map_err(|e| classify(blob, e, true))?;
-    let raw = buffered.into_inner();
-    let compressed_size = raw.count;
-    let digest = format!("sha256:{:x}", raw.hasher.finalize());
+    let (raw_blocks, raw_received) = mpsc::sync_channel(IN_FLIGHT);
+    let (raw_recycle, raw_recycled) = mpsc::channel();
+    let (parsed, raw) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_raw(reader, blob, &raw_blocks, &raw_recycled));
+        // Every pipe is dropped by the time `parse` returns, so a stage blocked on a full
+        // queue stops instead of reading the rest of a layer nobody reads.
+        let parsed = parse(
+            scope,
+            Pipe::new(raw_received, raw_recycle),
+            blob,
+            limits,
+            visit,
+        );
+        let raw = reader.join().unwrap_or_else(|_| Err(thread_failed(blob)));
+        (parsed, raw)
+    });
+    // A parse error comes first: when an earlier stage failed, the parser met that failure.
+    let (entries, uncompressed_size, diff_id) = parsed?;
+    let RawSummary {
+        digest,
+        compressed_size,
+    } = raw?;
     let diff_id = diff_id.unwrap_or_else(|| digest.clone());
 
     if let Some(expected) = check.size {
@@ -173,6 +171,311 @@ pub(crate) fn stream(
         digest,
         compressed_size,
     })
+}
+
+fn thread_failed(blob: &str) -> ImageError {
+    ImageError::CorruptLayer {
+        blob: blob.to_owned(),
+        source: io::Error::other("a layer reading thread failed"),
+    }
+}
+
+/// Returned by a stage whose downstream stopped first; never surfaced, as the downstream
+/// stage returns its own error.
+fn stopped(blob: &str) -> ImageError {
+    ImageError::CorruptLayer {
+        blob: blob.to_owned(),
+        source: io::Error::other("layer stream stopped"),
+    }
+}
+
+/// What the reading stage knows at the end: the blob as stored.
+struct RawSummary {
+    digest: String,
+    compressed_size: u64,
+}
+
+/// A block of a stream, or the error that ended it.
+enum Block {
+    /// A buffer and how many of its bytes are data (buffers keep their full length, so a
+    /// recycled one needs no zeroing).
+    Data(Vec<u8>, usize),
+    Failed {
+        error: io::Error,
+        at_eof: bool,
+    },
+}
+
+/// Fills blocks from `source` and sends them; `Ok(true)` at the end of the source, `Ok(false)`
+/// when the receiver is gone, `Err` after sending the failure on.
+fn pump<R: Read>(
+    source: &mut R,
+    blocks: &SyncSender<Block>,
+    recycled: &Receiver<Vec<u8>>,
+    mut on_block: impl FnMut(&[u8]),
+    at_eof: impl Fn(&R) -> bool,
+) -> Result<bool, ()> {
+    loop {
+        let mut block = recycled.try_recv().unwrap_or_else(|_| vec![0; BLOCK]);
+        let mut filled = 0;
+        let mut ended = false;
+        let mut failed = None;
+        while let Some(free) = block.get_mut(filled..).filter(|free| !free.is_empty()) {
+            match source.read(free) {
+                Ok(0) => {
+                    ended = true;
+                    break;
+                }
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
+            }
+        }
+        if filled > 0 {
+            on_block(block.get(..filled).unwrap_or_default());
+            if blocks.send(Block::Data(block, filled)).is_err() {
+                return Ok(false);
+            }
+        }
+        if let Some(error) = failed {
+            let at_eof = at_eof(source);
+            // The receiver may be gone already; either way this stream is over.
+            let _ = blocks.send(Block::Failed { error, at_eof });
+            return Err(());
+        }
+        if ended {
+            return Ok(true);
+        }
+    }
+}
+
+/// Stage 1 (a thread): reads the blob as stored and hashes it, block by block.
+fn read_raw(
+    mut source: Box<dyn Read + Send>,
+    blob: &str,
+    blocks: &SyncSender<Block>,
+    recycled: &Receiver<Vec<u8>>,
+) -> Result<RawSummary, ImageError> {
+    let mut hasher = Sha256::new();
+    let mut count = 0u64;
+    let mut source = SourceReader(&mut source);
+    let pumped = pump(
+        &mut source,
+        blocks,
+        recycled,
+        |data| {
+            hasher.update(data);
+            count += data.len() as u64;
+        },
+        |_| false,
+    );
+    match pumped {
+        Ok(true) => Ok(RawSummary {
+            digest: format!("sha256:{:x}", hasher.finalize()),
+            compressed_size: count,
+        }),
+        // The failure went down the pipe; the parser reports it.
+        Ok(false) | Err(()) => Err(stopped(blob)),
+    }
+}
+
+/// Marks the blob source's errors as such.
+struct SourceReader<'a>(&'a mut Box<dyn Read + Send>);
+
+impl Read for SourceReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0
+            .read(buf)
+            .map_err(|e| Fault::wrap(FaultKind::Source, e))
+    }
+}
+
+/// Stage 2 for a compressed blob (a thread): decompresses into blocks, then reads past the end
+/// of the compressed stream so the blob's digest covers all of it.
+fn decode(
+    mut decoder: Decoder,
+    blob: &str,
+    blocks: &SyncSender<Block>,
+    recycled: &Receiver<Vec<u8>>,
+) -> Result<(), ImageError> {
+    let ended = pump(
+        &mut decoder,
+        blocks,
+        recycled,
+        |_| {},
+        |decoder| decoder.raw().at_eof,
+    );
+    match ended {
+        Ok(true) => {}
+        Ok(false) | Err(()) => return Err(stopped(blob)),
+    }
+    let mut raw = decoder.into_inner();
+    io::copy(&mut raw, &mut io::sink()).map_err(|e| classify(blob, e, true))?;
+    Ok(())
+}
+
+/// Tells the compression, runs the decompression stage if there is one, and parses.
+fn parse<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    mut raw: Pipe,
+    blob: &'scope str,
+    limits: LayerLimits,
+    visit: &mut Visitor<'_>,
+) -> Result<(u64, u64, Option<String>), ImageError> {
+    let compression = sniff(&mut raw).map_err(|e| classify(blob, e, false))?;
+    if compression == Compression::None {
+        // An uncompressed blob is its own tar stream: its digest is the diff ID, so the
+        // bytes are hashed once (by the reading stage), not twice.
+        return consume(raw, compression, blob, limits, visit);
+    }
+    let decoder = Decoder::new(compression, raw).map_err(|e| classify(blob, e, false))?;
+    let (blocks, received) = mpsc::sync_channel(IN_FLIGHT);
+    let (recycle, recycled) = mpsc::channel();
+    let decoding = scope.spawn(move || decode(decoder, blob, &blocks, &recycled));
+    let parsed = consume(
+        Pipe::new(received, recycle),
+        compression,
+        blob,
+        limits,
+        visit,
+    );
+    let decoded = decoding.join().unwrap_or_else(|_| Err(thread_failed(blob)));
+    let parsed = parsed?;
+    decoded?;
+    Ok(parsed)
+}
+
+/// The parsing side: walks the tar from the pipe, hashing the uncompressed bytes when the blob
+/// was compressed (an uncompressed blob's digest is its diff ID, hashed once by the reader).
+/// Returns the entries visited, the uncompressed size and the diff ID if it was computed here.
+fn consume(
+    pipe: Pipe,
+    compression: Compression,
+    blob: &str,
+    limits: LayerLimits,
+    visit: &mut Visitor<'_>,
+) -> Result<(u64, u64, Option<String>), ImageError> {
+    let counted = CountingReader {
+        inner: pipe,
+        hasher: (compression != Compression::None).then(Sha256::new),
+        count: 0,
+        limit: limits.max_uncompressed_bytes,
+    };
+    let mut archive = tar::Archive::new(counted);
+    let walked = walk(&mut archive, blob, limits, visit);
+    let mut counted = archive.into_inner();
+    let entries = match walked {
+        Ok(entries) => entries,
+        Err(Walk::Image(error)) => return Err(error),
+        Err(Walk::Io(error)) => {
+            let at_eof = counted.inner.at_eof;
+            return Err(classify_limit(blob, error, at_eof, limits));
+        }
+    };
+    // Read past the end-of-archive marker so both digests cover the whole stream.
+    io::copy(&mut counted, &mut io::sink()).map_err(|e| {
+        let at_eof = counted.inner.at_eof;
+        classify_limit(blob, e, at_eof, limits)
+    })?;
+    let diff_id = counted
+        .hasher
+        .map(|hasher| format!("sha256:{:x}", hasher.finalize()));
+    Ok((entries, counted.count, diff_id))
+}
+
+/// The parsing thread's end of the pipeline: reads the blocks in order and hands each buffer
+/// back for reuse.
+struct Pipe {
+    blocks: Receiver<Block>,
+    recycle: Sender<Vec<u8>>,
+    block: Vec<u8>,
+    len: usize,
+    pos: usize,
+    ended: bool,
+    /// The blob's stored bytes were all read when the stream ended (tells truncation).
+    at_eof: bool,
+    /// The error that ended the stream, repeated to any later read.
+    failure: Option<(Option<FaultKind>, io::ErrorKind, String)>,
+}
+
+impl Pipe {
+    fn new(blocks: Receiver<Block>, recycle: Sender<Vec<u8>>) -> Self {
+        Self {
+            blocks,
+            recycle,
+            block: Vec::new(),
+            len: 0,
+            pos: 0,
+            ended: false,
+            at_eof: false,
+            failure: None,
+        }
+    }
+
+    fn repeat_failure(&self) -> Option<io::Error> {
+        self.failure.as_ref().map(|(kind, error_kind, message)| {
+            let error = io::Error::new(*error_kind, message.clone());
+            match kind {
+                Some(kind) => Fault::wrap(*kind, error),
+                None => error,
+            }
+        })
+    }
+}
+
+impl BufRead for Pipe {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.pos >= self.len && !self.ended {
+            if !self.block.is_empty() {
+                // The reader may have finished; then the buffer is simply dropped.
+                let _ = self.recycle.send(std::mem::take(&mut self.block));
+            }
+            self.len = 0;
+            self.pos = 0;
+            match self.blocks.recv() {
+                Ok(Block::Data(block, len)) => {
+                    self.len = len.min(block.len());
+                    self.block = block;
+                }
+                Ok(Block::Failed { error, at_eof }) => {
+                    self.ended = true;
+                    self.at_eof = at_eof;
+                    let kind = fault_of(&error).map(|fault| fault.kind);
+                    let inner_kind = fault_of(&error).map_or(error.kind(), |f| f.source.kind());
+                    self.failure = Some((kind, inner_kind, error.to_string()));
+                    return Err(error);
+                }
+                // The reader is done: the whole uncompressed stream has been received.
+                Err(mpsc::RecvError) => {
+                    self.ended = true;
+                    self.at_eof = true;
+                }
+            }
+        }
+        if let Some(error) = self.repeat_failure() {
+            return Err(error);
+        }
+        Ok(self.block.get(self.pos..self.len).unwrap_or_default())
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = self.pos.saturating_add(amount).min(self.len);
+    }
+}
+
+impl Read for Pipe {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let count = available.len().min(buf.len());
+        if let (Some(to), Some(from)) = (buf.get_mut(..count), available.get(..count)) {
+            to.copy_from_slice(from);
+        }
+        self.consume(count);
+        Ok(count)
+    }
 }
 
 enum Walk {
@@ -385,54 +688,47 @@ fn sniff<R: BufRead>(reader: &mut R) -> io::Result<Compression> {
     })
 }
 
-type Raw = BufReader<HashingReader<Box<dyn Read + Send>>>;
-
+/// A decompressor over the blob's blocks (both read their input through `BufRead`, so the
+/// blocks are not copied into another buffer first).
 enum Decoder {
-    Plain(Raw),
-    Gzip(flate2::bufread::MultiGzDecoder<Raw>),
-    Zstd(zstd::stream::read::Decoder<'static, Raw>),
+    Gzip(flate2::bufread::MultiGzDecoder<Pipe>),
+    Zstd(zstd::stream::read::Decoder<'static, Pipe>),
 }
 
 impl Decoder {
-    fn new(compression: Compression, raw: Raw) -> io::Result<Self> {
+    /// `compression` is not `None`.
+    fn new(compression: Compression, raw: Pipe) -> io::Result<Self> {
         Ok(match compression {
-            Compression::None => Self::Plain(raw),
-            Compression::Gzip => Self::Gzip(flate2::bufread::MultiGzDecoder::new(raw)),
             Compression::Zstd => Self::Zstd(zstd::stream::read::Decoder::with_buffer(raw)?),
+            Compression::Gzip | Compression::None => {
+                Self::Gzip(flate2::bufread::MultiGzDecoder::new(raw))
+            }
         })
     }
 
-    fn into_inner(self) -> Raw {
+    fn into_inner(self) -> Pipe {
         match self {
-            Self::Plain(raw) => raw,
             Self::Gzip(decoder) => decoder.into_inner(),
             Self::Zstd(decoder) => decoder.finish(),
         }
     }
 
-    fn raw(&self) -> &Raw {
+    fn raw(&self) -> &Pipe {
         match self {
-            Self::Plain(raw) => raw,
             Self::Gzip(decoder) => decoder.get_ref(),
             Self::Zstd(decoder) => decoder.get_ref(),
         }
-    }
-
-    fn source_at_eof(&self) -> bool {
-        self.raw().get_ref().eof
     }
 }
 
 impl Read for Decoder {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let result = match self {
-            Self::Plain(raw) => raw.read(buf),
             Self::Gzip(decoder) => decoder.read(buf),
             Self::Zstd(decoder) => decoder.read(buf),
         };
-        let compressed = !matches!(self, Self::Plain(_));
         result.map_err(|error| {
-            if compressed && fault_of(&error).is_none() {
+            if fault_of(&error).is_none() {
                 Fault::wrap(FaultKind::Decompress, error)
             } else {
                 error
@@ -441,44 +737,9 @@ impl Read for Decoder {
     }
 }
 
-/// Hashes and counts the bytes of the blob as stored.
-pub(crate) struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-    count: u64,
-    eof: bool,
-}
-
-impl<R> HashingReader<R> {
-    fn new(inner: R) -> Self {
-        Self {
-            inner,
-            hasher: Sha256::new(),
-            count: 0,
-            eof: false,
-        }
-    }
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self
-            .inner
-            .read(buf)
-            .map_err(|e| Fault::wrap(FaultKind::Source, e))?;
-        if read == 0 && !buf.is_empty() {
-            self.eof = true;
-        }
-        let data = buf.get(..read).unwrap_or_default();
-        self.hasher.update(data);
-        self.count += read as u64;
-        Ok(read)
-    }
-}
-
 /// Hashes and counts the uncompressed bytes, refusing to go past the limit.
 struct CountingReader {
-    inner: Decoder,
+    inner: Pipe,
     /// `None` when the blob is uncompressed (its digest is the diff ID).
     hasher: Option<Sha256>,
     count: u64,
@@ -566,6 +827,172 @@ fn classify(blob: &str, error: io::Error, at_eof: bool) -> ImageError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write as _;
+
+    /// A tar with one big file spanning several pipeline blocks, then a small one.
+    fn layer_tar(big: usize) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        let data: Vec<u8> = (0..big).map(|i| (i % 251) as u8).collect();
+        for (path, content) in [("opt/big.bin", &data[..]), ("etc/small", &b"small"[..])] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(content.len() as u64);
+            header.set_mode(0o644);
+            header.set_entry_type(tar::EntryType::Regular);
+            builder.append_data(&mut header, path, content).unwrap();
+        }
+        builder.into_inner().unwrap()
+    }
+
+    fn sha(data: &[u8]) -> String {
+        format!("sha256:{:x}", Sha256::digest(data))
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn check_of(blob: &[u8], tar: &[u8]) -> BlobCheck {
+        BlobCheck {
+            name: "layer".to_owned(),
+            digest: Some(sha(blob)),
+            size: Some(blob.len() as u64),
+            diff_id: Some(sha(tar)),
+        }
+    }
+
+    fn run(
+        blob: Vec<u8>,
+        check: &BlobCheck,
+        visit: &mut Visitor<'_>,
+    ) -> Result<LayerSummary, ImageError> {
+        stream(
+            Box::new(io::Cursor::new(blob)),
+            check,
+            LayerLimits::default(),
+            visit,
+        )
+    }
+
+    #[test]
+    fn multi_block_layers_stream_and_verify_in_every_compression() {
+        let tar = layer_tar(3 * BLOCK + 12345);
+        let zstd = zstd::encode_all(&tar[..], 1).unwrap();
+        for blob in [tar.clone(), gzip(&tar), zstd] {
+            let check = check_of(&blob, &tar);
+            let mut seen = Vec::new();
+            let summary = run(blob.clone(), &check, &mut |entry, data| {
+                let mut content = Vec::new();
+                data.read_to_end(&mut content)
+                    .map_err(|e| ImageError::CorruptLayer {
+                        blob: "test".to_owned(),
+                        source: e,
+                    })?;
+                seen.push((entry.path.clone(), content.len(), sha(&content)));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(summary.uncompressed_size, tar.len() as u64);
+            assert_eq!(summary.compressed_size, blob.len() as u64);
+            assert_eq!(summary.diff_id, sha(&tar));
+            assert_eq!(summary.digest, sha(&blob));
+            assert_eq!(summary.entries, 2);
+            let expected: Vec<u8> = (0..3 * BLOCK + 12345).map(|i| (i % 251) as u8).collect();
+            assert_eq!(
+                seen[0],
+                ("opt/big.bin".to_owned(), expected.len(), sha(&expected))
+            );
+            assert_eq!(seen[1].0, "etc/small");
+        }
+    }
+
+    #[test]
+    fn a_wrong_digest_is_found_after_the_pipeline() {
+        let tar = layer_tar(2 * BLOCK);
+        let blob = gzip(&tar);
+        let mut check = check_of(&blob, &tar);
+        check.digest = Some(sha(b"other"));
+        let error = run(blob, &check, &mut |_, _| Ok(())).unwrap_err();
+        assert!(
+            matches!(error, ImageError::DigestMismatch { .. }),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_visitor_error_stops_every_stage() {
+        // Far more blocks than the queues hold: the reading stages must stop, not block.
+        let tar = layer_tar(16 * BLOCK);
+        for blob in [tar.clone(), gzip(&tar)] {
+            let check = check_of(&blob, &tar);
+            let error = run(blob, &check, &mut |_, _| {
+                Err(ImageError::CorruptLayer {
+                    blob: "visitor".to_owned(),
+                    source: io::Error::other("stop"),
+                })
+            })
+            .unwrap_err();
+            assert!(
+                matches!(&error, ImageError::CorruptLayer { blob, .. } if blob == "visitor"),
+                "{error:?}"
+            );
+        }
+    }
+
+    /// Yields `data`, then fails with `kind`.
+    struct Failing {
+        data: io::Cursor<Vec<u8>>,
+        kind: io::ErrorKind,
+    }
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.data.read(buf)? {
+                0 => Err(io::Error::new(self.kind, "disk went away")),
+                read => Ok(read),
+            }
+        }
+    }
+
+    #[test]
+    fn source_failures_and_cut_blobs_are_told_apart() {
+        let tar = layer_tar(3 * BLOCK);
+        let gz = gzip(&tar);
+        for (blob, kind) in [
+            (tar.clone(), io::ErrorKind::Other),
+            (gz.clone(), io::ErrorKind::Other),
+            (gz.clone(), io::ErrorKind::UnexpectedEof),
+        ] {
+            let check = check_of(&blob, &tar);
+            let half = blob.get(..blob.len() / 2).unwrap().to_vec();
+            let source = Failing {
+                data: io::Cursor::new(half),
+                kind,
+            };
+            let error = stream(
+                Box::new(source),
+                &check,
+                LayerLimits::default(),
+                &mut |_, _| Ok(()),
+            )
+            .unwrap_err();
+            match kind {
+                io::ErrorKind::UnexpectedEof => {
+                    assert!(matches!(error, ImageError::Truncated { .. }), "{error:?}")
+                }
+                _ => assert!(
+                    matches!(error, ImageError::CorruptLayer { .. }),
+                    "{error:?}"
+                ),
+            }
+        }
+        // A gzip blob that simply ends early is truncated.
+        let check = check_of(&gz, &tar);
+        let cut = gz.get(..gz.len() / 2).unwrap().to_vec();
+        let error = run(cut, &check, &mut |_, _| Ok(())).unwrap_err();
+        assert!(matches!(error, ImageError::Truncated { .. }), "{error:?}");
+    }
 
     #[test]
     fn entry_paths_normalize() {
