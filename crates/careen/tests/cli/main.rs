@@ -7,6 +7,7 @@ mod diff;
 mod init;
 mod inspect;
 mod lint;
+mod remote;
 mod rule;
 mod sbom_syft;
 mod transports;
