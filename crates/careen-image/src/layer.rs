@@ -691,7 +691,8 @@ fn sniff<R: BufRead>(reader: &mut R) -> io::Result<Compression> {
 /// A decompressor over the blob's blocks (both read their input through `BufRead`, so the
 /// blocks are not copied into another buffer first).
 enum Decoder {
-    Gzip(flate2::bufread::MultiGzDecoder<Pipe>),
+    // Boxed: the inflate state is large and the decoder is moved into its thread.
+    Gzip(Box<flate2::bufread::MultiGzDecoder<Pipe>>),
     Zstd(zstd::stream::read::Decoder<'static, Pipe>),
 }
 
@@ -701,7 +702,7 @@ impl Decoder {
         Ok(match compression {
             Compression::Zstd => Self::Zstd(zstd::stream::read::Decoder::with_buffer(raw)?),
             Compression::Gzip | Compression::None => {
-                Self::Gzip(flate2::bufread::MultiGzDecoder::new(raw))
+                Self::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(raw)))
             }
         })
     }
