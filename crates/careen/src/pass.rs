@@ -68,7 +68,7 @@ impl Builders {
         Self {
             tree: visitors.tree.then(LayerTreeBuilder::default),
             reclaim: visitors.reclaim.then(ReclaimLayerBuilder::default),
-            audit: visitors.audit.clone().map(AuditLayerBuilder::new),
+            audit: visitors.audit.map(AuditLayerBuilder::new),
             sbom: visitors.sbom.then(|| SbomLayerBuilder::new(index)),
         }
     }

@@ -42,7 +42,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitStatus> {
     let image = crate::image::open(&args.image, &args.source)?;
     let options = options(args.no_secrets);
     let visitors = pass::Visitors {
-        audit: Some(options.clone()),
+        audit: Some(options),
         ..Default::default()
     };
     let mut layers = pass::run(&image, &visitors)?;
@@ -105,7 +105,7 @@ pub fn render_text(
         count(Severity::Info)
     )?;
     let mut ordered: Vec<&Finding> = findings.iter().collect();
-    ordered.sort_by(|a, b| b.severity.cmp(&a.severity));
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
     for finding in ordered.iter().take(top) {
         let style = severity_style(finding.severity);
         let mut place = String::new();

@@ -20,7 +20,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitStatus> {
     let visitors = pass::Visitors {
         tree: true,
         reclaim: true,
-        audit: Some(audit_options.clone()),
+        audit: Some(audit_options),
         sbom: true,
     };
     let mut layers = pass::run(&image, &visitors)?;
