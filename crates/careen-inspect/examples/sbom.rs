@@ -4,7 +4,7 @@
 //! `cargo run -p careen-inspect --example sbom -- docker-archive:image.tar`
 
 use careen_image::{EntryKind, LayerEntry, OpenOptions, Whiteout};
-use careen_inspect::sbom::{self, ImageInfo, LayerInfo, SbomLayerBuilder};
+use careen_inspect::sbom::{self, ImageInfo, SbomLayerBuilder};
 use careen_inspect::{FileRecord, LayerVisitor, RecordKind};
 use std::process::ExitCode;
 
@@ -57,24 +57,7 @@ fn run(reference: &str) -> Result<sbom::Sbom, careen_image::ImageError> {
             .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
             .collect::<Result<Vec<_>, _>>()
     })?;
-    let info = ImageInfo {
-        reference: image.reference.clone(),
-        id: Some(image.config_digest.clone()),
-        manifest_digest: image.manifest_digest.clone(),
-        tags: image.tags.clone(),
-        architecture: Some(image.config.architecture().to_string()),
-        os: Some(image.config.os().to_string()),
-        layers: image
-            .layers
-            .iter()
-            .map(|l| LayerInfo {
-                index: l.index,
-                digest: Some(l.digest.clone()),
-                diff_id: l.diff_id.clone(),
-                created_by: l.created_by.clone(),
-            })
-            .collect(),
-    };
+    let info = ImageInfo::of(&image);
     Ok(sbom::merge(layers.into_iter().flatten().collect(), info))
 }
 

@@ -7,7 +7,7 @@
 use careen_image::{EntryKind, Image, ImageError, LayerEntry, Whiteout};
 use careen_inspect::audit::{AuditLayer, AuditLayerBuilder, AuditOptions};
 use careen_inspect::reclaim::{self, ReclaimLayer, ReclaimLayerBuilder};
-use careen_inspect::sbom::{self, ImageInfo, LayerInfo, SbomLayer, SbomLayerBuilder};
+use careen_inspect::sbom::{self, ImageInfo, SbomLayer, SbomLayerBuilder};
 use careen_inspect::tree::{LayerTree, LayerTreeBuilder};
 use careen_inspect::{FileRecord, LayerVisitor, RecordKind};
 use rayon::prelude::*;
@@ -188,22 +188,5 @@ pub fn run(image: &Image, visitors: &Visitors) -> Result<Vec<LayerResult>, Image
 
 /// What the package merge needs to know of the image.
 pub fn image_info(image: &Image) -> ImageInfo {
-    ImageInfo {
-        reference: image.reference.clone(),
-        id: Some(image.config_digest.clone()),
-        manifest_digest: image.manifest_digest.clone(),
-        tags: image.tags.clone(),
-        architecture: Some(image.config.architecture().to_string()),
-        os: Some(image.config.os().to_string()),
-        layers: image
-            .layers
-            .iter()
-            .map(|layer| LayerInfo {
-                index: layer.index,
-                digest: Some(layer.digest.clone()),
-                diff_id: layer.diff_id.clone(),
-                created_by: layer.created_by.clone(),
-            })
-            .collect(),
-    }
+    ImageInfo::of(image)
 }

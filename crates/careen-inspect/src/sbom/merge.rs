@@ -37,6 +37,30 @@ pub struct LayerInfo {
     pub created_by: Option<String>,
 }
 
+impl ImageInfo {
+    /// What an opened image says of itself.
+    pub fn of(image: &careen_image::Image) -> Self {
+        ImageInfo {
+            reference: image.reference.clone(),
+            id: Some(image.config_digest.clone()),
+            manifest_digest: image.manifest_digest.clone(),
+            tags: image.tags.clone(),
+            architecture: Some(image.config.architecture().to_string()),
+            os: Some(image.config.os().to_string()),
+            layers: image
+                .layers
+                .iter()
+                .map(|layer| LayerInfo {
+                    index: layer.index,
+                    digest: Some(layer.digest.clone()),
+                    diff_id: layer.diff_id.clone(),
+                    created_by: layer.created_by.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Whether `path` is `prefix` or below it.
 fn at_or_below(path: &str, prefix: &str) -> bool {
     prefix.is_empty()
