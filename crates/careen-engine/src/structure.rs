@@ -1,0 +1,1 @@
+//! container-structure-test v2 suites.
