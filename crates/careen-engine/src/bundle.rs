@@ -321,6 +321,30 @@ pub fn resolve_in_root(root: &Path, path: &str) -> Result<Option<PathBuf>, Engin
     resolve_leaf_symlink(root, &parts)
 }
 
+/// Finds `path` inside the root without following a symlink at its last component (parents
+/// are resolved within the root). `None` when it does not exist.
+pub fn lookup_in_root(root: &Path, path: &str) -> Result<Option<PathBuf>, EngineError> {
+    let parts: Vec<&OsStr> = Path::new(path)
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(p) => Some(p),
+            Component::ParentDir => Some(OsStr::new("..")),
+            _ => None,
+        })
+        .collect();
+    match parts.split_last() {
+        None => Ok(Some(root.to_path_buf())),
+        Some((leaf, _)) if *leaf == ".." => resolve_parents(root, &parts, false),
+        Some((leaf, parents)) => {
+            let Some(parent) = resolve_parents(root, parents, false)? else {
+                return Ok(None);
+            };
+            let candidate = parent.join(leaf);
+            Ok(fs::symlink_metadata(&candidate).is_ok().then_some(candidate))
+        }
+    }
+}
+
 /// Like [`resolve_parents`] but the final component may be a non-directory.
 fn resolve_leaf_symlink(root: &Path, parts: &[&OsStr]) -> Result<Option<PathBuf>, EngineError> {
     let mut pending: VecDeque<OsString> = parts.iter().map(|p| p.to_os_string()).collect();
