@@ -1,11 +1,13 @@
 //! Running an engine: its output streams to our stderr (unless quiet) and
 //! the last lines are kept for the error message when it fails.
 
-use crate::BuildError;
+use crate::{command, BuildError, BuildRequest, EngineKind, HostSettings};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Lines of engine output shown when it fails.
 pub const TAIL_LINES: usize = 20;
@@ -119,6 +121,86 @@ pub fn run_quietly(argv: &[String]) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// A temporary directory, removed when dropped.
+#[derive(Debug)]
+pub struct Scratch {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl Scratch {
+    pub fn new() -> Result<Self, BuildError> {
+        let dir = tempfile::tempdir().map_err(|source| BuildError::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        let path = dir.path().to_owned();
+        Ok(Self { _dir: dir, path })
+    }
+}
+
+/// The result of one build.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Image ID (buildah, podman).
+    pub image_id: Option<String>,
+    pub seconds: f64,
+}
+
+/// Builds `request` with `kind` and writes its output: docker while
+/// building, buildah and podman by pushing the image (by ID) afterwards. An
+/// image built without a tag only to be written out is removed again unless
+/// `keep_untagged` (a following warm build wants its cache).
+pub fn build(
+    kind: EngineKind,
+    host: &HostSettings,
+    request: &BuildRequest,
+    quiet: bool,
+    keep_untagged: bool,
+) -> Result<Built, BuildError> {
+    let start = Instant::now();
+    let scratch = Scratch::new()?;
+    let mut request = request.clone();
+    let iidfile = scratch.path.join("iid");
+    if kind != EngineKind::Docker {
+        request.iidfile = Some(iidfile.to_string_lossy().into_owned());
+    }
+    if let Some(output) = &request.output {
+        // The engines refuse or append to an existing archive: start afresh.
+        let path = Path::new(output.path());
+        if path.is_file() {
+            std::fs::remove_file(path).map_err(|source| BuildError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        }
+    }
+    run_streaming(&command::build_command(kind, &request, host), quiet)?;
+    let mut image_id = None;
+    if kind != EngineKind::Docker {
+        let id = std::fs::read_to_string(&iidfile)
+            .map_err(|source| BuildError::Io {
+                path: iidfile.clone(),
+                source,
+            })?
+            .trim()
+            .to_owned();
+        if let Some(output) = &request.output {
+            let tag = request.tags.first().map(String::as_str);
+            run_streaming(&command::push_command(kind, host, &id, output, tag), quiet)?;
+            if request.tags.is_empty() && !keep_untagged {
+                // Built only to be written out: do not leave it behind unnamed.
+                run_quietly(&command::remove_command(kind, host, &id));
+            }
+        }
+        image_id = Some(id);
+    }
+    Ok(Built {
+        image_id,
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 #[cfg(test)]

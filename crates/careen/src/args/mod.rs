@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod audit;
+pub mod build;
 pub mod db;
 pub mod debug;
 pub mod diff;
@@ -65,6 +66,8 @@ pub enum Command {
     Db(db::DbCommand),
     /// Write a production Dockerfile, `.dockerignore` and `compose.yaml` for a Python or Node project.
     Init(init::InitArgs),
+    /// Build an image through docker buildx, podman or buildah, labelled from git, written to an archive careen reads.
+    Build(build::BuildArgs),
     /// Explain a lint rule, or list them all.
     Rule(rule::RuleArgs),
     /// Developer tools: print internal representations.

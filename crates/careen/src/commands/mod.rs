@@ -2,6 +2,7 @@
 
 mod analyze;
 mod audit;
+mod build;
 mod db;
 mod debug;
 mod diff;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Inspect(args) => inspect::run(args),
         Command::Db(command) => db::run(command),
         Command::Init(args) => init::run(args),
+        Command::Build(args) => build::run(args),
         Command::Rule(args) => rule::run(args),
         Command::Debug(command) => debug::run(command),
     }
