@@ -2,6 +2,7 @@
 //! record exit code, stdout and stderr with temp paths filtered.
 
 mod analyze;
+mod build;
 mod debug;
 mod diff;
 mod init;
