@@ -105,6 +105,9 @@ fn apply(
     layer: &mut LayerState,
     stats: &mut UnpackStats,
 ) -> Result<(), EngineError> {
+    if crate::runtime::interrupted() {
+        return Err(EngineError::Interrupted);
+    }
     let components = split(&entry.path)?;
     match &entry.whiteout {
         Some(Whiteout::File(path)) => {
@@ -340,7 +343,9 @@ pub fn lookup_in_root(root: &Path, path: &str) -> Result<Option<PathBuf>, Engine
                 return Ok(None);
             };
             let candidate = parent.join(leaf);
-            Ok(fs::symlink_metadata(&candidate).is_ok().then_some(candidate))
+            Ok(fs::symlink_metadata(&candidate)
+                .is_ok()
+                .then_some(candidate))
         }
     }
 }
@@ -469,7 +474,10 @@ mod tests {
     #[test]
     fn split_refuses_parent_components() {
         assert!(split("a/../b").is_err());
-        assert_eq!(split("a/b").unwrap(), vec![OsStr::new("a"), OsStr::new("b")]);
+        assert_eq!(
+            split("a/b").unwrap(),
+            vec![OsStr::new("a"), OsStr::new("b")]
+        );
     }
 
     #[test]

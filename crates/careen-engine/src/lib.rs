@@ -2,6 +2,7 @@
 //! bundles run under runc ([`runtime`]) and container-structure-test v2 suites ([`structure`]).
 
 pub mod bundle;
+pub mod checks;
 pub mod error;
 pub mod runtime;
 pub mod structure;

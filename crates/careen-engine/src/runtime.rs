@@ -38,6 +38,40 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
+/// A scratch directory for a rootfs and bundles, removed (with everything in it) when dropped.
+#[derive(Debug)]
+pub struct WorkDir {
+    path: PathBuf,
+}
+
+impl WorkDir {
+    /// Creates `careen-test-…` under the system temporary directory (`TMPDIR`).
+    pub fn new() -> Result<Self, EngineError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "careen-test-{}-{}-{nanos:x}",
+            std::process::id(),
+            NEXT_ID.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&path).map_err(|e| EngineError::io(&path, e))?;
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .map_err(|e| EngineError::io(&path, e))?;
+        Ok(Self { path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 /// The numeric identity a process runs as.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct User {
@@ -72,11 +106,7 @@ pub fn resolve_user(rootfs: &Path, spec: &str) -> Result<User, EngineError> {
         user: spec.to_owned(),
         reason: reason.to_owned(),
     };
-    let user_part = if user_part.is_empty() {
-        "0"
-    } else {
-        user_part
-    };
+    let user_part = if user_part.is_empty() { "0" } else { user_part };
     let entry = match user_part.parse::<u32>() {
         Ok(uid) => users
             .iter()
@@ -184,7 +214,10 @@ impl ProcessSpec {
         if !env.iter().any(|e| e.starts_with("HOME=")) {
             env.push(format!(
                 "HOME={}",
-                user.home.as_deref().filter(|h| !h.is_empty()).unwrap_or("/")
+                user.home
+                    .as_deref()
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or("/")
             ));
         }
         let cwd = image

@@ -61,23 +61,49 @@ fn waste_image_runs_its_cmd_under_runc() {
     let failing = ProcessSpec::from_image(
         &image.config,
         &rootfs,
-        Some(vec!["sh".into(), "-c".into(), "cat /sys/class/net/eth0/address; exit 3".into()]),
+        Some(vec![
+            "sh".into(),
+            "-c".into(),
+            "cat /sys/class/net/eth0/address; exit 3".into(),
+        ]),
     )
     .unwrap();
     let output = runtime
-        .run(&rootfs, &failing, &BundleOptions { readonly_rootfs: true }, work.path(), Duration::from_secs(60))
+        .run(
+            &rootfs,
+            &failing,
+            &BundleOptions {
+                readonly_rootfs: true,
+            },
+            work.path(),
+            Duration::from_secs(60),
+        )
         .unwrap();
     assert_eq!(output.exit_code, Some(3), "{output:?}");
     assert!(output.stderr.contains("No such file"), "{output:?}");
 
     // A timeout kills the container.
-    let sleeper = ProcessSpec::from_image(&image.config, &rootfs, Some(vec!["sleep".into(), "30".into()])).unwrap();
+    let sleeper = ProcessSpec::from_image(
+        &image.config,
+        &rootfs,
+        Some(vec!["sleep".into(), "30".into()]),
+    )
+    .unwrap();
     let output = runtime
-        .run(&rootfs, &sleeper, &BundleOptions::default(), work.path(), Duration::from_secs(1))
+        .run(
+            &rootfs,
+            &sleeper,
+            &BundleOptions::default(),
+            work.path(),
+            Duration::from_secs(1),
+        )
         .unwrap();
     assert!(output.timed_out, "{output:?}");
     assert!(output.duration < Duration::from_secs(15));
     // Every bundle was removed.
-    let left: Vec<_> = std::fs::read_dir(work.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(work.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("rootfs")]);
 }

@@ -79,10 +79,12 @@ fn oci(layers: &[Vec<u8>]) -> tempfile::TempDir {
     .unwrap();
     let layer_descriptors: Vec<serde_json::Value> = layers
         .iter()
-        .map(|l| serde_json::json!({
-            "mediaType": "application/vnd.oci.image.layer.v1.tar",
-            "digest": blob(dir.path(), l), "size": l.len(),
-        }))
+        .map(|l| {
+            serde_json::json!({
+                "mediaType": "application/vnd.oci.image.layer.v1.tar",
+                "digest": blob(dir.path(), l), "size": l.len(),
+            })
+        })
         .collect();
     let manifest = serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2,
@@ -97,14 +99,32 @@ fn oci(layers: &[Vec<u8>]) -> tempfile::TempDir {
         "digest": blob(dir.path(), &manifest), "size": manifest.len(),
         "platform": {"architecture": "amd64", "os": "linux"},
     }]});
-    std::fs::write(dir.path().join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    std::fs::write(dir.path().join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("oci-layout"),
+        br#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("index.json"),
+        serde_json::to_vec(&index).unwrap(),
+    )
+    .unwrap();
     dir
 }
 
-fn unpack_layers(layers: &[Vec<u8>]) -> (tempfile::TempDir, tempfile::TempDir, Result<careen_engine::bundle::UnpackStats, careen_engine::EngineError>) {
+fn unpack_layers(
+    layers: &[Vec<u8>],
+) -> (
+    tempfile::TempDir,
+    tempfile::TempDir,
+    Result<careen_engine::bundle::UnpackStats, careen_engine::EngineError>,
+) {
     let image_dir = oci(layers);
-    let image = careen_image::open(&format!("oci:{}", image_dir.path().display()), &Default::default()).unwrap();
+    let image = careen_image::open(
+        &format!("oci:{}", image_dir.path().display()),
+        &Default::default(),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let result = unpack(&image, &out.path().join("rootfs"));
     (image_dir, out, result)
@@ -143,13 +163,35 @@ fn whiteouts_opaque_dirs_and_hardlinks() {
     assert_eq!(tool.ino(), link.ino());
     assert_eq!(tool.nlink(), 2);
     assert_eq!(tool.permissions().mode() & 0o7777, 0o4755);
-    assert_eq!(std::fs::metadata(root.join("data/new")).unwrap().permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::metadata(root.join("etc")).unwrap().permissions().mode() & 0o777, 0o750);
+    assert_eq!(
+        std::fs::metadata(root.join("data/new"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(root.join("etc"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o750
+    );
     if tool.uid() == 1000 {
         assert_eq!(tool.gid(), 1001);
     }
     assert!(!root.join("run-fifo").exists());
-    assert_eq!((stats.layers, stats.hardlinks, stats.skipped, stats.whiteouts), (2, 1, 1, 2));
+    assert_eq!(
+        (
+            stats.layers,
+            stats.hardlinks,
+            stats.skipped,
+            stats.whiteouts
+        ),
+        (2, 1, 1, 2)
+    );
 }
 
 #[test]
@@ -161,7 +203,11 @@ fn a_symlink_then_file_layer_stays_inside_the_root() {
     // Layer 1 plants `a -> /<host dir>` and `rel -> ../../../<host dir>`; layer 2 writes
     // through them.
     let relative = format!("../../../../../../../..{outside_dir}");
-    let first = layer(&[E::Symlink("a", &outside_dir), E::Symlink("rel", &relative), E::Symlink("etc", "/")]);
+    let first = layer(&[
+        E::Symlink("a", &outside_dir),
+        E::Symlink("rel", &relative),
+        E::Symlink("etc", "/"),
+    ]);
     let second = layer(&[
         E::File("a/passwd", b"pwned", 0o644),
         E::File("rel/passwd", b"pwned", 0o644),
@@ -172,11 +218,19 @@ fn a_symlink_then_file_layer_stays_inside_the_root() {
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "original");
     let root = out.path().join("rootfs");
     // Written where the symlink points *inside* the root.
-    let inside = root.join(outside_dir.trim_start_matches('/')).join("passwd");
+    let inside = root
+        .join(outside_dir.trim_start_matches('/'))
+        .join("passwd");
     assert_eq!(std::fs::read_to_string(inside).unwrap(), "pwned");
-    assert_eq!(std::fs::read_to_string(root.join("shadow")).unwrap(), "pwned");
+    assert_eq!(
+        std::fs::read_to_string(root.join("shadow")).unwrap(),
+        "pwned"
+    );
     // The symlinks are still symlinks.
-    assert!(std::fs::symlink_metadata(root.join("a")).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(root.join("a"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
 }
 
 #[test]
@@ -191,9 +245,15 @@ fn a_file_replaces_a_symlink_at_the_leaf() {
     result.unwrap();
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "original");
     let root = out.path().join("rootfs");
-    assert_eq!(std::fs::read_to_string(root.join("link")).unwrap(), "replaced");
+    assert_eq!(
+        std::fs::read_to_string(root.join("link")).unwrap(),
+        "replaced"
+    );
     // A hard link to a symlink links the symlink itself.
-    assert!(std::fs::symlink_metadata(root.join("h")).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(root.join("h"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
 }
 
 #[test]

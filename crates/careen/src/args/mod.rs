@@ -12,6 +12,7 @@ pub mod lint;
 pub mod rule;
 pub mod sbom;
 pub mod scan;
+pub mod test;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -68,6 +69,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Build an image through docker buildx, podman or buildah, labelled from git, written to an archive careen reads.
     Build(build::BuildArgs),
+    /// Run the image daemonless under runc and check it: structure tests (container-structure-test YAML), non-root, startup, HEALTHCHECK.
+    Test(test::TestArgs),
     /// Explain a lint rule, or list them all.
     Rule(rule::RuleArgs),
     /// Developer tools: print internal representations.

@@ -12,6 +12,7 @@ mod lint;
 mod rule;
 mod sbom;
 mod scan;
+mod test;
 
 use crate::args::{Cli, Command};
 use crate::ExitStatus;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Db(command) => db::run(command),
         Command::Init(args) => init::run(args),
         Command::Build(args) => build::run(args),
+        Command::Test(args) => test::run(args),
         Command::Rule(args) => rule::run(args),
         Command::Debug(command) => debug::run(command),
     }
