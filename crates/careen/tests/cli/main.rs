@@ -11,6 +11,7 @@ mod lint;
 mod remote;
 mod rule;
 mod sbom_syft;
+mod test_cmd;
 mod transports;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,156 @@
+//! `careen test` end to end: real containers under runc from the buildah-built test images
+//! (scripts/test-images.sh), container-structure-test YAML from `tests/fixtures/cst`.
+
+use super::{careen, workspace_root};
+use std::path::PathBuf;
+
+/// The test image `name`, or `None` when it is missing and CAREEN_SKIP_IMAGE_TESTS=1.
+fn image(name: &str) -> Option<PathBuf> {
+    let path = workspace_root().join(format!("target/test-data/images/{name}.docker.tar"));
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var_os("CAREEN_SKIP_IMAGE_TESTS").is_some_and(|v| v == "1") {
+        return None;
+    }
+    panic!(
+        "{} is missing: run `bash scripts/test-images.sh` (or set CAREEN_SKIP_IMAGE_TESTS=1)",
+        path.display()
+    );
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cst")
+        .join(name)
+}
+
+fn json_of(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+#[test]
+fn structure_tests_pass_on_the_waste_image() {
+    let Some(waste) = image("waste") else { return };
+    let output = careen()
+        .arg("test")
+        .arg(&waste)
+        .arg("--config")
+        .arg(fixture("waste.yaml"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report = json_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["schema"], "careen.test/v1");
+    assert_eq!(report["fail"], 0);
+    assert_eq!(report["pass"], 8);
+    let results = report["results"].as_array().unwrap();
+    let jq = results.iter().find(|r| r["name"] == "jq runs").unwrap();
+    assert!(jq["stdout"].as_str().unwrap().starts_with("jq-1."));
+    for result in results {
+        assert!(result["duration_ms"].is_u64());
+        assert_eq!(result["errors"], serde_json::json!([]));
+    }
+}
+
+#[test]
+fn failures_are_reported_and_exit_1() {
+    let Some(waste) = image("waste") else { return };
+    let output = careen()
+        .arg("test")
+        .arg(&waste)
+        .arg("--config")
+        .arg(fixture("failing.yaml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("PASS jq runs"), "{text}");
+    assert!(text.contains("FAIL wrong output"), "{text}");
+    assert!(
+        text.contains("expected stdout to match `^not-jq`"),
+        "{text}"
+    );
+    assert!(text.contains("FAIL missing file"), "{text}");
+    assert!(text.contains("/usr/share/doc/perl/copyright"), "{text}");
+    assert!(text.contains("1 passed, 3 failed"), "{text}");
+
+    let junit = careen()
+        .arg("test")
+        .arg(&waste)
+        .arg("--config")
+        .arg(fixture("failing.yaml"))
+        .args(["--format", "junit"])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8_lossy(&junit.stdout);
+    assert_eq!(junit.status.code(), Some(1));
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("tests=\"4\" failures=\"3\""), "{xml}");
+    assert_eq!(xml.matches("<failure ").count(), 3, "{xml}");
+}
+
+#[test]
+fn built_in_checks() {
+    let (Some(waste), Some(python)) = (image("waste"), image("python")) else {
+        return;
+    };
+    // waste: runs as root (fails), its CMD `jq --version` exits 0 at once (a one-shot "ran").
+    let output = careen()
+        .arg("test")
+        .arg(&waste)
+        .args(["--format", "json", "--read-only"])
+        .output()
+        .unwrap();
+    let report = json_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{report:#}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results[0]["name"], "runs as non-root");
+    assert_eq!(results[0]["pass"], false);
+    assert_eq!(results[1]["name"], "container starts");
+    assert_eq!(results[1]["pass"], true, "{report:#}");
+    assert!(results[1]["stdout"].as_str().unwrap().starts_with("jq-"));
+    assert_eq!(results.len(), 2, "no HEALTHCHECK in waste");
+
+    // python: USER 10001, a HEALTHCHECK that imports the installed modules.
+    let output = careen()
+        .arg("test")
+        .arg(&python)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report = json_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let names: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["runs as non-root", "container starts", "healthcheck"]
+    );
+}
+
+#[test]
+fn a_bad_config_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cst.yaml");
+    std::fs::write(&config, "schemaVersion: 1.0.0\n").unwrap();
+    let output = careen()
+        .args(["test", "no-such-image.tar", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("schemaVersion"), "{stderr}");
+}
