@@ -28,7 +28,8 @@ SSL_CERT_FILE and REQUESTS_CA_BUNDLE are not set, so curl, apt and the image's s
 trust store are left alone.
 
 --bench: one build without cache, then one after touching the newest source file of the \
-context that .dockerignore does not exclude (its time is restored); prints both times and \
+context that .dockerignore does not exclude (its time is restored); prints both times (each \
+including writing the archive; without -o a temporary oci-archive is written) and \
 the image size (sum of the uncompressed layers of the written image).")]
 pub struct BuildArgs {
     /// The build context directory.
