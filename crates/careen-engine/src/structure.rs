@@ -222,17 +222,18 @@ pub fn run(suite: &Suite, ctx: &Context<'_>) -> Result<Vec<TestResult>, EngineEr
     for test in &suite.command_tests {
         results.push(command_test(test, &suite.global_env_vars, ctx)?);
     }
-    for test in &suite.file_existence_tests {
-        results.push(file_existence_test(test, ctx.rootfs));
-    }
+    // CST's order and CST's result names, so reports line up with its own.
     for test in &suite.file_content_tests {
         results.push(file_content_test(test, ctx.rootfs));
     }
-    if let Some(test) = &suite.metadata_test {
-        results.push(metadata_test(test, ctx.config));
+    for test in &suite.file_existence_tests {
+        results.push(file_existence_test(test, ctx.rootfs));
     }
     for test in &suite.license_tests {
         results.push(license_test(test, ctx.rootfs));
+    }
+    if let Some(test) = &suite.metadata_test {
+        results.push(metadata_test(test, ctx.config));
     }
     Ok(results)
 }
@@ -554,7 +555,11 @@ fn file_existence_test(test: &FileExistenceTest, rootfs: &Path) -> TestResult {
             }
         }
     }
-    TestResult::new(test.name.clone(), errors, started)
+    TestResult::new(
+        format!("File Existence Test: {}", test.name),
+        errors,
+        started,
+    )
 }
 
 fn file_content_test(test: &FileContentTest, rootfs: &Path) -> TestResult {
@@ -583,7 +588,7 @@ fn file_content_test(test: &FileContentTest, rootfs: &Path) -> TestResult {
         Ok(None) => errors.push(format!("{} does not exist", test.path)),
         Err(error) => errors.push(error.to_string()),
     }
-    TestResult::new(test.name.clone(), errors, started)
+    TestResult::new(format!("File Content Test: {}", test.name), errors, started)
 }
 
 fn value_matches(pair: &KeyValue, actual: &str, errors: &mut Vec<String>, what: &str) {

