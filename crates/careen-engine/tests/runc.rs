@@ -107,3 +107,58 @@ fn waste_image_runs_its_cmd_under_runc() {
         .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("rootfs")]);
 }
+
+#[test]
+fn exec_runs_inside_a_running_container_and_drop_cleans_up() {
+    let Some(path) = test_image("waste") else {
+        return;
+    };
+    let image = careen_image::open(&path.display().to_string(), &Default::default()).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let rootfs = work.path().join("rootfs");
+    unpack(&image, &rootfs).unwrap();
+    let runtime = Runtime::detect().unwrap();
+    let sleeper = ProcessSpec::from_image(
+        &image.config,
+        &rootfs,
+        Some(vec!["sleep".into(), "30".into()]),
+    )
+    .unwrap();
+    let id;
+    {
+        let mut container = runtime
+            .start(&rootfs, &sleeper, &BundleOptions::default(), work.path())
+            .unwrap();
+        id = container.id().to_owned();
+        assert_eq!(container.wait_for(Duration::from_secs(1)).unwrap(), None);
+        let probe = ProcessSpec {
+            args: vec![
+                "sh".into(),
+                "-c".into(),
+                "cat /proc/1/cmdline | tr '\\0' ' '; id -u".into(),
+            ],
+            ..sleeper.clone()
+        };
+        let output = container.exec(&probe, Duration::from_secs(30)).unwrap();
+        assert_eq!(output.exit_code, Some(0), "{output:?}");
+        assert_eq!(output.stdout, "sleep 30 0\n");
+        let failing = ProcessSpec {
+            args: vec!["false".into()],
+            ..sleeper.clone()
+        };
+        assert_eq!(
+            container
+                .exec(&failing, Duration::from_secs(30))
+                .unwrap()
+                .exit_code,
+            Some(1)
+        );
+    }
+    // Dropped: the container is gone from runc's state and the bundle is removed.
+    let state = std::process::Command::new(&runtime.binary)
+        .args(["state", &id])
+        .output()
+        .unwrap();
+    assert!(!state.status.success(), "{state:?}");
+    assert!(!work.path().join(&id).exists());
+}
