@@ -223,11 +223,26 @@ pub fn run(suite: &Suite, ctx: &Context<'_>) -> Result<Vec<TestResult>, EngineEr
         results.push(command_test(test, &suite.global_env_vars, ctx)?);
     }
     // CST's order and CST's result names, so reports line up with its own.
+    // File paths may name the image's environment variables (`$HOME/.config`), as in CST.
+    let env = ctx
+        .config
+        .config()
+        .as_ref()
+        .and_then(|c| c.env().clone())
+        .unwrap_or_default();
     for test in &suite.file_content_tests {
-        results.push(file_content_test(test, ctx.rootfs));
+        let test = FileContentTest {
+            path: expand_env(&test.path, &env),
+            ..test.clone()
+        };
+        results.push(file_content_test(&test, ctx.rootfs));
     }
     for test in &suite.file_existence_tests {
-        results.push(file_existence_test(test, ctx.rootfs));
+        let test = FileExistenceTest {
+            path: expand_env(&test.path, &env),
+            ..test.clone()
+        };
+        results.push(file_existence_test(&test, ctx.rootfs));
     }
     for test in &suite.license_tests {
         results.push(license_test(test, ctx.rootfs));
@@ -236,6 +251,31 @@ pub fn run(suite: &Suite, ctx: &Context<'_>) -> Result<Vec<TestResult>, EngineEr
         results.push(metadata_test(test, ctx.config));
     }
     Ok(results)
+}
+
+/// Replaces `$NAME` and `${NAME}` with the value of `NAME=` in `env`; unknown names become
+/// empty, the way a shell (and CST) expands them.
+pub fn expand_env(text: &str, env: &[String]) -> String {
+    if !text.contains('$') {
+        return text.to_owned();
+    }
+    let Ok(pattern) = Regex::new(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+    else {
+        return text.to_owned();
+    };
+    pattern
+        .replace_all(text, |caps: &regex::Captures<'_>| {
+            let name = caps
+                .get(1)
+                .or_else(|| caps.get(2))
+                .map_or("", |m| m.as_str());
+            env.iter()
+                .rev()
+                .find_map(|e| e.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .into_owned()
 }
 
 /// Quotes one word for `/bin/sh`.
@@ -841,6 +881,15 @@ unknownField: ignored
         assert!(suite.metadata_test.as_ref().unwrap().env[0].is_regex);
         assert!(parse("schemaVersion: 1.0.0\n", Path::new("t")).is_err());
         assert!(parse("schemaVersion: [\n", Path::new("t")).is_err());
+    }
+
+    #[test]
+    fn env_expansion_in_paths() {
+        let env = vec!["HOME=/home/app".to_owned(), "HOMEX=no".to_owned()];
+        assert_eq!(expand_env("$HOME/.config", &env), "/home/app/.config");
+        assert_eq!(expand_env("${HOME}x", &env), "/home/appx");
+        assert_eq!(expand_env("/a/$MISSING/b", &env), "/a//b");
+        assert_eq!(expand_env("/plain", &env), "/plain");
     }
 
     #[test]
