@@ -240,6 +240,17 @@ fn split(path: &str) -> Result<Vec<&OsStr>, EngineError> {
     Ok(parts)
 }
 
+/// What a walk inside the root accepts on its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// Every component must be a directory; missing ones are created.
+    CreateDirs,
+    /// Every component must be an existing directory.
+    Dirs,
+    /// Every component but the last must be a directory; the last may be anything.
+    Leaf,
+}
+
 /// Resolves `parts` (all directories) inside `root`, following symlinks within the root, and
 /// returns the real path on disk. Missing directories are created when `create` is set,
 /// otherwise `None` is returned. A non-directory in the way is an error when creating and
@@ -249,6 +260,16 @@ pub(crate) fn resolve_parents(
     parts: &[&OsStr],
     create: bool,
 ) -> Result<Option<PathBuf>, EngineError> {
+    walk(
+        root,
+        parts,
+        if create { Walk::CreateDirs } else { Walk::Dirs },
+    )
+}
+
+/// Walks `parts` inside `root`, following every symlink within the root (an absolute target
+/// restarts at the root, `..` stops there), so no path outside `root` is ever named.
+fn walk(root: &Path, parts: &[&OsStr], mode: Walk) -> Result<Option<PathBuf>, EngineError> {
     let mut pending: VecDeque<OsString> = parts.iter().map(|p| p.to_os_string()).collect();
     let mut current: Vec<OsString> = Vec::new();
     let mut followed = 0usize;
@@ -264,7 +285,6 @@ pub(crate) fn resolve_parents(
         candidate.extend(&current);
         candidate.push(&part);
         match fs::symlink_metadata(&candidate) {
-            Ok(meta) if meta.is_dir() => current.push(part),
             Ok(meta) if meta.file_type().is_symlink() => {
                 followed += 1;
                 if followed > MAX_SYMLINKS {
@@ -286,22 +306,20 @@ pub(crate) fn resolve_parents(
                     }
                 }
             }
-            Ok(_) => {
-                if create {
-                    return Err(EngineError::BadRootfsPath {
-                        path: display(parts),
-                        reason: format!("`{}` is not a directory", candidate.display()),
-                    });
-                }
-                return Ok(None);
+            Ok(meta) if meta.is_dir() => current.push(part),
+            Ok(_) if mode == Walk::Leaf && pending.is_empty() => current.push(part),
+            Ok(_) if mode == Walk::CreateDirs => {
+                return Err(EngineError::BadRootfsPath {
+                    path: display(parts),
+                    reason: format!("`{}` is not a directory", candidate.display()),
+                });
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if !create {
-                    return Ok(None);
-                }
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && mode == Walk::CreateDirs => {
                 create_dir(&candidate)?;
                 current.push(part);
             }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(EngineError::io(&candidate, e)),
         }
     }
@@ -321,7 +339,7 @@ pub fn resolve_in_root(root: &Path, path: &str) -> Result<Option<PathBuf>, Engin
             _ => None,
         })
         .collect();
-    resolve_leaf_symlink(root, &parts)
+    walk(root, &parts, Walk::Leaf)
 }
 
 /// Finds `path` inside the root without following a symlink at its last component (parents
@@ -348,55 +366,6 @@ pub fn lookup_in_root(root: &Path, path: &str) -> Result<Option<PathBuf>, Engine
                 .then_some(candidate))
         }
     }
-}
-
-/// Like [`resolve_parents`] but the final component may be a non-directory.
-fn resolve_leaf_symlink(root: &Path, parts: &[&OsStr]) -> Result<Option<PathBuf>, EngineError> {
-    let mut pending: VecDeque<OsString> = parts.iter().map(|p| p.to_os_string()).collect();
-    let mut current: Vec<OsString> = Vec::new();
-    let mut followed = 0usize;
-    while let Some(part) = pending.pop_front() {
-        if part == "." || part.is_empty() {
-            continue;
-        }
-        if part == ".." {
-            current.pop();
-            continue;
-        }
-        let mut candidate = root.to_path_buf();
-        candidate.extend(&current);
-        candidate.push(&part);
-        match fs::symlink_metadata(&candidate) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                followed += 1;
-                if followed > MAX_SYMLINKS {
-                    return Err(EngineError::BadRootfsPath {
-                        path: display(parts),
-                        reason: "too many levels of symbolic links".into(),
-                    });
-                }
-                let target =
-                    fs::read_link(&candidate).map_err(|e| EngineError::io(&candidate, e))?;
-                if target.is_absolute() {
-                    current.clear();
-                }
-                for component in target.components().rev() {
-                    match component {
-                        Component::Normal(p) => pending.push_front(p.to_os_string()),
-                        Component::ParentDir => pending.push_front(OsString::from("..")),
-                        _ => {}
-                    }
-                }
-            }
-            Ok(meta) if meta.is_dir() || pending.is_empty() => current.push(part),
-            Ok(_) => return Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(EngineError::io(&candidate, e)),
-        }
-    }
-    let mut path = root.to_path_buf();
-    path.extend(&current);
-    Ok(Some(path))
 }
 
 fn display(parts: &[&OsStr]) -> String {
