@@ -33,6 +33,12 @@ use std::io::Read;
 use std::path::PathBuf;
 
 pub use cache::{Progress, ProgressFn};
+
+/// careen's cache directory: `$CAREEN_CACHE_DIR`, else `$XDG_CACHE_HOME/careen`, else
+/// `~/.cache/careen`. Registry blobs live below it; other commands keep their caches there too.
+pub fn cache_root() -> Result<std::path::PathBuf, ImageError> {
+    cache::root(None)
+}
 pub use error::ImageError;
 pub use layer::{EntryKind, LayerEntry, LayerLimits, LayerSummary, Whiteout};
 pub use platform::Platform;

@@ -7,7 +7,7 @@
 use careen_image::{EntryKind, Image, ImageError, LayerEntry, Whiteout};
 use careen_inspect::audit::{AuditLayer, AuditLayerBuilder, AuditOptions};
 use careen_inspect::reclaim::{self, ReclaimLayer, ReclaimLayerBuilder};
-use careen_inspect::sbom::{self, ImageInfo, SbomLayer, SbomLayerBuilder};
+use careen_inspect::sbom::{self, SbomLayer, SbomLayerBuilder};
 use careen_inspect::tree::{LayerTree, LayerTreeBuilder};
 use careen_inspect::{FileRecord, LayerVisitor, RecordKind};
 use rayon::prelude::*;
@@ -184,9 +184,4 @@ pub fn run(image: &Image, visitors: &Visitors) -> Result<Vec<LayerResult>, Image
         .collect::<Result<Vec<_>, ImageError>>();
     progress.finish_and_clear();
     results
-}
-
-/// What the package merge needs to know of the image.
-pub fn image_info(image: &Image) -> ImageInfo {
-    ImageInfo::of(image)
 }

@@ -11,10 +11,8 @@ use serde_json::json;
 use std::io::Write;
 
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitStatus> {
-    if let Some(db) = &args.db {
-        // A wrong --db fails before any streaming.
-        super::scan::open_db(db)?;
-    }
+    // A wrong --db fails before any streaming.
+    let db = args.db.as_deref().map(super::scan::open_db).transpose()?;
     let image = crate::image::open(&args.image, &args.source)?;
     let audit_options = super::audit::options(args.no_secrets);
     let visitors = pass::Visitors {
@@ -36,16 +34,17 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitStatus> {
     let instructions: Vec<_> = image.layers.iter().map(|l| l.created_by.clone()).collect();
     let reclaim = reclaim::analyze(&views, &instructions);
     drop(views);
-    let scan = match &args.db {
-        Some(db) => Some(super::scan::scan(
+    let scan = match (&db, &args.db) {
+        (Some(database), Some(path)) => Some(super::scan::scan(
+            database,
             &sbom,
             &super::scan::ScanInputs {
-                db,
+                db: path,
                 ignore_file: args.ignore_file.as_deref(),
                 vex: &args.vex,
             },
         )?),
-        None => None,
+        _ => None,
     };
 
     let mut out = anstream::stdout().lock();

@@ -16,7 +16,7 @@ use std::io::Write;
 /// Merges the per-layer catalogs in layer order.
 pub fn sbom_of(image: &Image, layers: &mut [LayerResult]) -> Sbom {
     let per_layer = layers.iter_mut().filter_map(|l| l.sbom.take()).collect();
-    sbom::merge(per_layer, pass::image_info(image))
+    sbom::merge(per_layer, sbom::ImageInfo::of(image))
 }
 
 /// Render options; `SOURCE_DATE_EPOCH` fixes the timestamp (reproducible documents).

@@ -108,16 +108,13 @@ pub fn open_db(path: &Path) -> anyhow::Result<Database> {
 }
 
 fn cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("CAREEN_CACHE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("careen")))
-        .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/careen")))?;
-    Some(base.join("vuln"))
+    careen_image::cache_root()
+        .ok()
+        .map(|root| root.join("vuln"))
 }
 
-/// Matches every package of `sbom`, then applies the ignore file and VEX.
-pub fn scan(sbom: &Sbom, inputs: &ScanInputs) -> anyhow::Result<ScanResult> {
-    let db = open_db(inputs.db)?;
+/// Matches every package of `sbom` against `db`, then applies the ignore file and VEX.
+pub fn scan(db: &Database, sbom: &Sbom, inputs: &ScanInputs) -> anyhow::Result<ScanResult> {
     let mut found = Vec::new();
     let mut packages_scanned = 0;
     for package in &sbom.packages {
@@ -205,7 +202,7 @@ pub fn scan(sbom: &Sbom, inputs: &ScanInputs) -> anyhow::Result<ScanResult> {
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     // Open the data first: a wrong --db fails before any streaming.
-    open_db(&args.db)?;
+    let db = open_db(&args.db)?;
     let image = crate::image::open(&args.image, &args.source)?;
     let visitors = pass::Visitors {
         sbom: true,
@@ -218,7 +215,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         ignore_file: args.ignore_file.as_deref(),
         vex: &args.vex,
     };
-    let result = scan(&sbom, &inputs)?;
+    let result = scan(&db, &sbom, &inputs)?;
 
     let mut out = anstream::stdout().lock();
     match args.format {
