@@ -1,20 +1,12 @@
 //! Edge cases built in code with the `tar` crate: every check the crate makes, on images small
 //! enough to read in a test.
 
-use std::io::Write;
-
 use std::path::{Path, PathBuf};
 
 use careen_image::{open, EntryKind, ImageError, LayerEntry, OpenOptions, Whiteout};
-use sha2::{Digest, Sha256};
 
-const TAR: &str = "application/vnd.oci.image.layer.v1.tar";
-const TAR_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
-const TAR_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
-
-fn sha(bytes: &[u8]) -> String {
-    format!("sha256:{:x}", Sha256::digest(bytes))
-}
+mod support;
+use support::{gzipped, plain, sha, write_image, write_index, Blob, TAR_GZIP, TAR_ZSTD};
 
 /// One entry of a synthetic layer.
 enum Spec<'a> {
@@ -63,99 +55,11 @@ fn layer(entries: &[Spec<'_>]) -> Vec<u8> {
     builder.into_inner().unwrap()
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
-}
-
-/// A layer for an image: the stored blob, its media type and the uncompressed tar.
-struct Blob {
-    stored: Vec<u8>,
-    media_type: &'static str,
-    diff_id: String,
-}
-
-fn plain(tar: Vec<u8>) -> Blob {
-    Blob {
-        diff_id: sha(&tar),
-        stored: tar,
-        media_type: TAR,
-    }
-}
-
-fn gzipped(tar: Vec<u8>) -> Blob {
-    Blob {
-        diff_id: sha(&tar),
-        stored: gzip(&tar),
-        media_type: TAR_GZIP,
-    }
-}
-
-fn write_blob(dir: &Path, bytes: &[u8]) -> String {
-    let digest = sha(bytes);
-    let blobs = dir.join("blobs/sha256");
-    std::fs::create_dir_all(&blobs).unwrap();
-    std::fs::write(blobs.join(&digest["sha256:".len()..]), bytes).unwrap();
-    digest
-}
-
-/// Writes one image (config + manifest + layers) into the OCI layout `dir`; returns the
-/// manifest descriptor.
-fn write_image(dir: &Path, architecture: &str, layers: &[Blob]) -> serde_json::Value {
-    let diff_ids: Vec<&str> = layers.iter().map(|l| l.diff_id.as_str()).collect();
-    let history: Vec<serde_json::Value> = (0..layers.len())
-        .map(|i| serde_json::json!({"created_by": format!("RUN step {i}")}))
-        .collect();
-    let config = serde_json::to_vec(&serde_json::json!({
-        "architecture": architecture,
-        "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": diff_ids},
-        "history": history,
-    }))
-    .unwrap();
-    let config_digest = write_blob(dir, &config);
-    let layer_descriptors: Vec<serde_json::Value> = layers
-        .iter()
-        .map(|l| {
-            serde_json::json!({
-                "mediaType": l.media_type,
-                "digest": write_blob(dir, &l.stored),
-                "size": l.stored.len(),
-            })
-        })
-        .collect();
-    let manifest = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {
-            "mediaType": "application/vnd.oci.image.config.v1+json",
-            "digest": config_digest,
-            "size": config.len(),
-        },
-        "layers": layer_descriptors,
-    }))
-    .unwrap();
-    serde_json::json!({
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "digest": write_blob(dir, &manifest),
-        "size": manifest.len(),
-        "platform": {"architecture": architecture, "os": "linux"},
-        "annotations": {"org.opencontainers.image.ref.name": architecture},
-    })
-}
-
-fn write_index(dir: &Path, manifests: Vec<serde_json::Value>) {
-    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
-    let index = serde_json::json!({"schemaVersion": 2, "manifests": manifests});
-    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
-}
-
 /// An OCI layout directory holding one amd64 image made of `layers`.
 fn oci_dir(layers: &[Blob]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let descriptor = write_image(dir.path(), "amd64", layers);
-    write_index(dir.path(), vec![descriptor]);
+    write_index(dir.path(), vec![("amd64", descriptor)]);
     dir
 }
 
@@ -345,7 +249,7 @@ fn index_with_two_platforms_picks_the_requested_one() {
         "arm64",
         &[gzipped(layer(&[Spec::File("arch", b"arm64")]))],
     );
-    write_index(dir.path(), vec![amd64, arm64]);
+    write_index(dir.path(), vec![("amd64", amd64), ("arm64", arm64)]);
     let reference = reference(dir.path());
     for wanted in ["amd64", "arm64"] {
         let options = OpenOptions {
@@ -513,7 +417,10 @@ fn created_by_and_layer_metadata() {
         gzipped(layer(&[Spec::File("b", b"2")])),
     ]);
     let image = open(&reference(dir.path()), &OpenOptions::default()).unwrap();
-    assert_eq!(image.layers[1].created_by.as_deref(), Some("RUN step 1"));
+    assert_eq!(
+        image.layers[1].created_by.as_deref(),
+        Some("RUN step 1 (amd64)")
+    );
     assert_eq!(image.layers[1].media_type, TAR_GZIP);
     let summaries = image.verify().unwrap();
     assert_eq!(
