@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod audit;
 pub mod build;
+pub mod check;
 pub mod db;
 pub mod debug;
 pub mod diff;
@@ -12,6 +13,7 @@ pub mod lint;
 pub mod rule;
 pub mod sbom;
 pub mod scan;
+pub mod slim;
 pub mod test;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -71,6 +73,10 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Run the image daemonless under runc and check it: structure tests (container-structure-test YAML), non-root, startup, HEALTHCHECK.
     Test(test::TestArgs),
+    /// Rewrite an image without rebuilding it: squash layers, drop caches and docs, edit the config.
+    Slim(slim::SlimArgs),
+    /// The CI pipeline: lint, build, inspect, scan and test against the budgets in `careen.toml`.
+    Check(check::CheckArgs),
     /// Explain a lint rule, or list them all.
     Rule(rule::RuleArgs),
     /// Developer tools: print internal representations.

@@ -1,20 +1,48 @@
 //! `careen inspect`: analyze + audit + secrets + sbom (+ scan with `--db`)
 //! from ONE streaming pass over the image, as one report.
+//!
+//! [`collect`] gathers everything into an [`Inspection`] that `careen check`
+//! and the HTML report reuse; [`run`] renders it for the command line.
 
 use crate::args::inspect::{InspectArgs, InspectFormat};
 use crate::pass;
 use crate::ExitStatus;
-use careen_inspect::audit::Severity;
-use careen_inspect::reclaim;
-use careen_inspect::waste;
+use careen_image::Image;
+use careen_inspect::audit::{Audit, Severity};
+use careen_inspect::reclaim::{self, Reclaim};
+use careen_inspect::sbom::Sbom;
+use careen_inspect::waste::{self, Waste};
+use careen_vuln::Database;
 use serde_json::json;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
-pub fn run(args: InspectArgs) -> anyhow::Result<ExitStatus> {
-    // A wrong --db fails before any streaming.
-    let db = args.db.as_deref().map(super::scan::open_db).transpose()?;
-    let image = crate::image::open(&args.image, &args.source)?;
-    let audit_options = super::audit::options(args.no_secrets);
+/// Everything `careen inspect` learns about one image in its single pass.
+pub struct Inspection {
+    pub image: Image,
+    /// dive's figures: sizes, efficiency, inefficient files.
+    pub figures: Waste,
+    /// Reclaimable bytes by cause, pointed at the instructions.
+    pub reclaim: Reclaim,
+    pub audit: Audit,
+    pub sbom: Sbom,
+    /// Present when a vulnerability database was given.
+    pub scan: Option<super::scan::ScanResult>,
+}
+
+/// What to inspect with, besides the image.
+#[derive(Default)]
+pub struct CollectOptions<'a> {
+    pub no_secrets: bool,
+    /// An opened vulnerability database and the path it came from.
+    pub db: Option<(&'a Database, &'a Path)>,
+    pub ignore_file: Option<&'a Path>,
+    pub vex: &'a [PathBuf],
+}
+
+/// Opens nothing itself: streams `image` once and runs every analysis.
+pub fn collect(image: Image, options: &CollectOptions) -> anyhow::Result<Inspection> {
+    let audit_options = super::audit::options(options.no_secrets);
     let visitors = pass::Visitors {
         tree: true,
         reclaim: true,
@@ -34,60 +62,105 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitStatus> {
     let instructions: Vec<_> = image.layers.iter().map(|l| l.created_by.clone()).collect();
     let reclaim = reclaim::analyze(&views, &instructions);
     drop(views);
-    let scan = match (&db, &args.db) {
-        (Some(database), Some(path)) => Some(super::scan::scan(
+    let scan = match options.db {
+        Some((database, path)) => Some(super::scan::scan(
             database,
             &sbom,
             &super::scan::ScanInputs {
                 db: path,
-                ignore_file: args.ignore_file.as_deref(),
-                vex: &args.vex,
+                ignore_file: options.ignore_file,
+                vex: options.vex,
             },
         )?),
-        _ => None,
+        None => None,
     };
+    Ok(Inspection {
+        image,
+        figures,
+        reclaim,
+        audit,
+        sbom,
+        scan,
+    })
+}
+
+/// The `careen.inspect/v1` JSON document.
+pub fn to_json(inspection: &Inspection) -> serde_json::Value {
+    let Inspection {
+        image,
+        figures,
+        reclaim,
+        audit,
+        sbom,
+        scan,
+    } = inspection;
+    let mut analysis = super::analyze::to_json(image, figures, None);
+    analysis["image"]["reclaimable_bytes"] = reclaim.reclaimable_bytes.into();
+    let mut value = json!({
+        "schema": "careen.inspect/v1",
+        "image": analysis["image"].take(),
+        "layers": analysis["layers"].take(),
+        "inefficient_files": analysis["inefficient_files"].take(),
+        "reclaimable": reclaim.groups,
+        "audit": {"findings": audit.findings, "secret_scan": audit.stats},
+        "sbom": {"distro": sbom.distro, "packages": sbom.packages, "warnings": sbom.warnings},
+    });
+    if let Some(scan) = scan {
+        value["scan"] = super::scan::to_json(&image.reference, scan);
+        if let Some(object) = value["scan"].as_object_mut() {
+            object.remove("schema");
+            object.remove("image");
+        }
+    }
+    value
+}
+
+/// The human-readable report.
+pub fn render_text(out: &mut dyn Write, inspection: &Inspection, top: usize) -> anyhow::Result<()> {
+    let image = &inspection.image;
+    super::analyze::render_text(out, image, &inspection.figures, top, None)?;
+    super::analyze::render_reclaim(out, &inspection.reclaim, top)?;
+    writeln!(out)?;
+    super::audit::render_text(out, image, &inspection.audit.findings, top)?;
+    writeln!(out)?;
+    super::sbom::render_text(out, &inspection.sbom, top)?;
+    if let Some(scan) = &inspection.scan {
+        writeln!(out)?;
+        super::scan::render_text(out, &image.reference, scan, top)?;
+    }
+    Ok(())
+}
+
+pub fn run(args: InspectArgs) -> anyhow::Result<ExitStatus> {
+    // A wrong --db fails before any streaming.
+    let db = args.db.as_deref().map(super::scan::open_db).transpose()?;
+    let image = crate::image::open(&args.image, &args.source)?;
+    let inspection = collect(
+        image,
+        &CollectOptions {
+            no_secrets: args.no_secrets,
+            db: db.as_ref().zip(args.db.as_deref()),
+            ignore_file: args.ignore_file.as_deref(),
+            vex: &args.vex,
+        },
+    )?;
 
     let mut out = anstream::stdout().lock();
     match args.format {
         InspectFormat::Json => {
-            let mut analysis = super::analyze::to_json(&image, &figures, None);
-            analysis["image"]["reclaimable_bytes"] = reclaim.reclaimable_bytes.into();
-            let mut value = json!({
-                "schema": "careen.inspect/v1",
-                "image": analysis["image"].take(),
-                "layers": analysis["layers"].take(),
-                "inefficient_files": analysis["inefficient_files"].take(),
-                "reclaimable": reclaim.groups,
-                "audit": {"findings": audit.findings, "secret_scan": audit.stats},
-                "sbom": {"distro": sbom.distro, "packages": sbom.packages, "warnings": sbom.warnings},
-            });
-            if let Some(scan) = &scan {
-                value["scan"] = super::scan::to_json(&image.reference, scan);
-                if let Some(object) = value["scan"].as_object_mut() {
-                    object.remove("schema");
-                    object.remove("image");
-                }
-            }
-            serde_json::to_writer_pretty(&mut out, &value)?;
+            serde_json::to_writer_pretty(&mut out, &to_json(&inspection))?;
             writeln!(out)?;
         }
-        InspectFormat::Text => {
-            super::analyze::render_text(&mut out, &image, &figures, args.top, None)?;
-            super::analyze::render_reclaim(&mut out, &reclaim, args.top)?;
-            writeln!(out)?;
-            super::audit::render_text(&mut out, &image, &audit.findings, args.top)?;
-            writeln!(out)?;
-            super::sbom::render_text(&mut out, &sbom, args.top)?;
-            if let Some(scan) = &scan {
-                writeln!(out)?;
-                super::scan::render_text(&mut out, &image.reference, scan, args.top)?;
-            }
-        }
+        InspectFormat::Text => render_text(&mut out, &inspection, args.top)?,
     }
 
     let audit_fail: Severity = args.audit_fail_on.into();
-    let audit_failed = audit.findings.iter().any(|f| f.severity >= audit_fail);
-    let scan_failed = match (&scan, args.fail_on) {
+    let audit_failed = inspection
+        .audit
+        .findings
+        .iter()
+        .any(|f| f.severity >= audit_fail);
+    let scan_failed = match (&inspection.scan, args.fail_on) {
         (Some(scan), Some(level)) => {
             careen_vuln::fails_on(&super::scan::matched(scan), level.into())
         }

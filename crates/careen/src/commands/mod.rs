@@ -3,6 +3,7 @@
 mod analyze;
 mod audit;
 mod build;
+mod check;
 mod db;
 mod debug;
 mod diff;
@@ -12,6 +13,7 @@ mod lint;
 mod rule;
 mod sbom;
 mod scan;
+mod slim;
 mod test;
 
 use crate::args::{Cli, Command};
@@ -30,6 +32,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Init(args) => init::run(args),
         Command::Build(args) => build::run(args),
         Command::Test(args) => test::run(args),
+        Command::Slim(args) => slim::run(args),
+        Command::Check(args) => check::run(args),
         Command::Rule(args) => rule::run(args),
         Command::Debug(command) => debug::run(command),
     }
