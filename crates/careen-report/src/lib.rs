@@ -1,6 +1,7 @@
 //! careen-report: renderers for careen's findings. One file per output format;
 //! findings arrive sorted and are rendered as they are.
 
+pub mod html;
 pub mod lint;
 pub mod sbom;
 
