@@ -100,6 +100,28 @@ pub(crate) struct BlobCheck {
 /// Visitor type of [`crate::Image::for_each_entry`].
 pub type Visitor<'a> = dyn FnMut(&LayerEntry, &mut dyn Read) -> Result<(), ImageError> + 'a;
 
+/// The tar header of an entry as stored, for callers that rewrite layers (`careen slim`):
+/// what [`LayerEntry`] normalizes away (mtime, user and group names, device numbers, PAX
+/// records such as `SCHILY.xattr.*`).
+#[derive(Debug, Clone)]
+pub struct RawHeader {
+    /// The entry's own header block (for long names, the path there is truncated: use
+    /// [`LayerEntry::path`]).
+    pub header: tar::Header,
+    /// The entry's PAX extended records, in order (`path` and `linkpath` included).
+    pub pax: Vec<(String, Vec<u8>)>,
+}
+
+/// Visitor type of [`crate::Image::for_each_raw_entry`].
+pub type RawVisitor<'a> =
+    dyn FnMut(&LayerEntry, &RawHeader, &mut dyn Read) -> Result<(), ImageError> + 'a;
+
+/// The visitor a stream calls: with or without the raw header.
+enum AnyVisitor<'v, 'a> {
+    Plain(&'v mut Visitor<'a>),
+    Raw(&'v mut RawVisitor<'a>),
+}
+
 /// Bytes per block handed from one pipeline stage to the next.
 const BLOCK: usize = 1 << 20;
 /// Blocks queued between two stages (plus the one each side holds).
@@ -111,6 +133,25 @@ pub(crate) fn stream(
     check: &BlobCheck,
     limits: LayerLimits,
     visit: &mut Visitor<'_>,
+) -> Result<LayerSummary, ImageError> {
+    stream_any(reader, check, limits, AnyVisitor::Plain(visit))
+}
+
+/// [`stream`], handing the visitor each entry's raw header too.
+pub(crate) fn stream_raw(
+    reader: Box<dyn Read + Send>,
+    check: &BlobCheck,
+    limits: LayerLimits,
+    visit: &mut RawVisitor<'_>,
+) -> Result<LayerSummary, ImageError> {
+    stream_any(reader, check, limits, AnyVisitor::Raw(visit))
+}
+
+fn stream_any(
+    reader: Box<dyn Read + Send>,
+    check: &BlobCheck,
+    limits: LayerLimits,
+    visit: AnyVisitor<'_, '_>,
 ) -> Result<LayerSummary, ImageError> {
     let blob = check.name.as_str();
     let (raw_blocks, raw_received) = mpsc::sync_channel(IN_FLIGHT);
@@ -323,7 +364,7 @@ fn parse<'scope>(
     mut raw: Pipe,
     blob: &'scope str,
     limits: LayerLimits,
-    visit: &mut Visitor<'_>,
+    visit: AnyVisitor<'_, '_>,
 ) -> Result<(u64, u64, Option<String>), ImageError> {
     let compression = sniff(&mut raw).map_err(|e| classify(blob, e, false))?;
     if compression == Compression::None {
@@ -356,7 +397,7 @@ fn consume(
     compression: Compression,
     blob: &str,
     limits: LayerLimits,
-    visit: &mut Visitor<'_>,
+    visit: AnyVisitor<'_, '_>,
 ) -> Result<(u64, u64, Option<String>), ImageError> {
     let counted = CountingReader {
         inner: pipe,
@@ -493,7 +534,7 @@ fn walk<R: Read>(
     archive: &mut tar::Archive<R>,
     blob: &str,
     limits: LayerLimits,
-    visit: &mut Visitor<'_>,
+    mut visit: AnyVisitor<'_, '_>,
 ) -> Result<u64, Walk> {
     let mut visited = 0u64;
     let mut seen = 0u64;
@@ -564,9 +605,22 @@ fn walk<R: Read>(
         let mode = header.mode()?;
         // An empty owner field (some writers leave it blank) reads as root.
         let (mut uid, mut gid) = (header.uid().unwrap_or(0), header.gid().unwrap_or(0));
+        let mut raw = match visit {
+            AnyVisitor::Raw(_) => Some(RawHeader {
+                header: header.clone(),
+                pax: Vec::new(),
+            }),
+            AnyVisitor::Plain(_) => None,
+        };
         if let Some(extensions) = entry.pax_extensions()? {
             for extension in extensions {
                 let extension = extension?;
+                if let Some(raw) = &mut raw {
+                    raw.pax.push((
+                        String::from_utf8_lossy(extension.key_bytes()).into_owned(),
+                        extension.value_bytes().to_vec(),
+                    ));
+                }
                 let value = || {
                     extension
                         .value()
@@ -595,7 +649,11 @@ fn walk<R: Read>(
             inner: &mut entry,
             fault: None,
         };
-        let visited_ok = visit(&layer_entry, &mut data);
+        let visited_ok = match (&mut visit, &raw) {
+            (AnyVisitor::Raw(visit), Some(raw)) => visit(&layer_entry, raw, &mut data),
+            (AnyVisitor::Plain(visit), _) => visit(&layer_entry, &mut data),
+            (AnyVisitor::Raw(_), None) => Ok(()),
+        };
         // A stream fault met by the visitor is the real cause, whatever the visitor made of it.
         if let Some(fault) = data.fault {
             return Err(Walk::Io(fault));

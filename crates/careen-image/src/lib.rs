@@ -40,7 +40,7 @@ pub fn cache_root() -> Result<std::path::PathBuf, ImageError> {
     cache::root(None)
 }
 pub use error::ImageError;
-pub use layer::{EntryKind, LayerEntry, LayerLimits, LayerSummary, Whiteout};
+pub use layer::{EntryKind, LayerEntry, LayerLimits, LayerSummary, RawHeader, Whiteout};
 pub use platform::Platform;
 pub use reference::ImageReference;
 
@@ -274,6 +274,31 @@ impl Image {
         })?;
         let reader = self.source.open(&check.name)?;
         layer::stream(reader, check, self.limits, visit)
+    }
+
+    /// [`Image::for_each_entry`], handing the visitor each entry's tar header and PAX records
+    /// as stored too (for rewriting layers without losing mtimes, names or xattrs).
+    pub fn for_each_raw_entry(
+        &self,
+        index: usize,
+        visit: &mut dyn FnMut(&LayerEntry, &RawHeader, &mut dyn Read) -> Result<(), ImageError>,
+    ) -> Result<LayerSummary, ImageError> {
+        let check = self.checks.get(index).ok_or(ImageError::NoSuchLayer {
+            index,
+            count: self.checks.len(),
+        })?;
+        let reader = self.source.open(&check.name)?;
+        layer::stream_raw(reader, check, self.limits, visit)
+    }
+
+    /// The stored (compressed) bytes of layer `index`, unverified: for copying a layer as is.
+    /// The caller hashes what it reads and compares with [`Layer::digest`].
+    pub fn open_layer_blob(&self, index: usize) -> Result<Box<dyn Read + Send>, ImageError> {
+        let check = self.checks.get(index).ok_or(ImageError::NoSuchLayer {
+            index,
+            count: self.checks.len(),
+        })?;
+        self.source.open(&check.name)
     }
 
     /// Streams every layer in order without visiting entries, verifying all digests.
