@@ -39,6 +39,7 @@ pub use cache::{Progress, ProgressFn};
 pub fn cache_root() -> Result<std::path::PathBuf, ImageError> {
     cache::root(None)
 }
+pub use distribution::push::{push, PushBlob, PushSummary};
 pub use error::ImageError;
 pub use layer::{EntryKind, LayerEntry, LayerLimits, LayerSummary, RawHeader, Whiteout};
 pub use platform::Platform;

@@ -8,6 +8,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod name;
+pub(crate) mod push;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
