@@ -26,6 +26,11 @@ pub enum EngineError {
     #[error("user `{user}` cannot be resolved in the image: {reason}")]
     User { user: String, reason: String },
 
+    #[error(
+        "the image's entrypoint `{program}` {reason}: fix ENTRYPOINT/CMD or the image's files"
+    )]
+    Entrypoint { program: String, reason: String },
+
     #[error("interrupted")]
     Interrupted,
 

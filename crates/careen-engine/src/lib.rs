@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod checks;
 pub mod error;
+pub mod probe;
 pub mod runtime;
 pub mod structure;
 

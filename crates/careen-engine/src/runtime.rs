@@ -4,10 +4,11 @@
 //! is captured with a timeout, and the container and its bundle directory are always removed —
 //! on success, on error, on timeout and on Ctrl-C ([`install_interrupt_handler`]).
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -22,6 +23,10 @@ pub const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/u
 /// Captured output is cut at this many bytes per stream, so a chatty container cannot exhaust
 /// memory.
 const MAX_CAPTURE: usize = 16 << 20;
+
+/// Longest stdout line handed to a line reader ([`Container::next_line`]); the rest of a longer
+/// line is dropped, so a container cannot make careen buffer without bound.
+const MAX_LINE: usize = 4 << 20;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -343,6 +348,30 @@ impl Runtime {
         options: &BundleOptions,
         workdir: &Path,
     ) -> Result<Container, EngineError> {
+        self.start_with(rootfs, process, options, workdir, false)
+    }
+
+    /// Like [`Runtime::start`], with the container's stdin a pipe careen writes to
+    /// ([`Container::send_line`]) and its stdout also readable line by line
+    /// ([`Container::next_line`]): how a stdio server (an MCP server) is talked to.
+    pub fn start_interactive(
+        &self,
+        rootfs: &Path,
+        process: &ProcessSpec,
+        options: &BundleOptions,
+        workdir: &Path,
+    ) -> Result<Container, EngineError> {
+        self.start_with(rootfs, process, options, workdir, true)
+    }
+
+    fn start_with(
+        &self,
+        rootfs: &Path,
+        process: &ProcessSpec,
+        options: &BundleOptions,
+        workdir: &Path,
+        interactive: bool,
+    ) -> Result<Container, EngineError> {
         let serial = NEXT_ID.fetch_add(1, Ordering::SeqCst);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -369,7 +398,7 @@ impl Runtime {
             .arg("--bundle")
             .arg(&bundle)
             .arg(&container.id);
-        container.running = Some(Captured::spawn(command, &self.binary)?);
+        container.running = Some(Captured::spawn(command, &self.binary, interactive)?);
         Ok(container)
     }
 
@@ -400,11 +429,18 @@ struct Captured {
     started: Instant,
     stdout: Option<JoinHandle<Vec<u8>>>,
     stderr: Option<JoinHandle<Vec<u8>>>,
+    /// Interactive containers: their stdin, and their stdout split into lines.
+    stdin: Option<ChildStdin>,
+    lines: Option<Receiver<String>>,
 }
 
-fn reader(mut stream: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
+fn reader(
+    mut stream: impl Read + Send + 'static,
+    lines: Option<Sender<String>>,
+) -> JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut kept = Vec::new();
+        let mut line = Vec::new();
         let mut buf = [0u8; 8192];
         loop {
             match stream.read(&mut buf) {
@@ -412,28 +448,66 @@ fn reader(mut stream: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
                 Ok(n) => {
                     let room = MAX_CAPTURE.saturating_sub(kept.len());
                     kept.extend_from_slice(&buf[..n.min(room)]);
+                    let Some(sender) = &lines else { continue };
+                    for &byte in &buf[..n] {
+                        if byte == b'\n' {
+                            let text = String::from_utf8_lossy(&line).into_owned();
+                            line.clear();
+                            // The receiver may be gone (the caller stopped listening).
+                            let _ = sender.send(text);
+                        } else if line.len() < MAX_LINE {
+                            line.push(byte);
+                        }
+                    }
                 }
+            }
+        }
+        if let Some(sender) = &lines {
+            if !line.is_empty() {
+                let _ = sender.send(String::from_utf8_lossy(&line).into_owned());
             }
         }
         kept
     })
 }
 
+/// What [`Container::next_line`] got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineRead {
+    Line(String),
+    /// Nothing within the timeout.
+    TimedOut,
+    /// The container closed its stdout (it exited, most likely).
+    Closed,
+}
+
 impl Captured {
-    fn spawn(mut command: Command, binary: &Path) -> Result<Self, EngineError> {
+    fn spawn(mut command: Command, binary: &Path, interactive: bool) -> Result<Self, EngineError> {
         let mut child = command
-            .stdin(Stdio::null())
+            .stdin(if interactive {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| EngineError::io(binary, e))?;
-        let stdout = child.stdout.take().map(reader);
-        let stderr = child.stderr.take().map(reader);
+        let (sender, lines) = if interactive {
+            let (sender, receiver) = mpsc::channel();
+            (Some(sender), Some(receiver))
+        } else {
+            (None, None)
+        };
+        let stdout = child.stdout.take().map(|s| reader(s, sender));
+        let stderr = child.stderr.take().map(|s| reader(s, None));
         Ok(Self {
+            stdin: child.stdin.take(),
             child,
             started: Instant::now(),
             stdout,
             stderr,
+            lines,
         })
     }
 
@@ -540,6 +614,80 @@ impl Container {
             .unwrap_or_default())
     }
 
+    /// Writes `line` and a newline to the container's stdin (interactive containers only).
+    pub fn send_line(&mut self, line: &str) -> Result<(), EngineError> {
+        let stdin = self
+            .running
+            .as_mut()
+            .and_then(|r| r.stdin.as_mut())
+            .ok_or_else(|| EngineError::Runtime {
+                command: "write to stdin".into(),
+                message: "the container's stdin is not open".into(),
+            })?;
+        stdin
+            .write_all(line.as_bytes())
+            .and_then(|()| stdin.write_all(b"\n"))
+            .and_then(|()| stdin.flush())
+            .map_err(|e| EngineError::Runtime {
+                command: "write to stdin".into(),
+                message: format!("the container stopped reading its stdin: {e}"),
+            })
+    }
+
+    /// Closes the container's stdin (end of input for a stdio server).
+    pub fn close_stdin(&mut self) {
+        if let Some(running) = self.running.as_mut() {
+            running.stdin = None;
+        }
+    }
+
+    /// The next line the container wrote to stdout, waiting up to `timeout` (interactive
+    /// containers only; others report [`LineRead::Closed`]).
+    pub fn next_line(&mut self, timeout: Duration) -> Result<LineRead, EngineError> {
+        let Some(lines) = self.running.as_ref().and_then(|r| r.lines.as_ref()) else {
+            return Ok(LineRead::Closed);
+        };
+        let deadline = Instant::now() + timeout;
+        loop {
+            if interrupted() {
+                return Err(EngineError::Interrupted);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(LineRead::TimedOut);
+            }
+            match lines.recv_timeout(left.min(Duration::from_millis(100))) {
+                Ok(line) => return Ok(LineRead::Line(line)),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Ok(LineRead::Closed),
+            }
+        }
+    }
+
+    /// The host pid of the container's first process (`runc state`), e.g. to join its
+    /// network namespace.
+    pub fn pid(&self) -> Result<u32, EngineError> {
+        let output = Command::new(&self.runtime.binary)
+            .args(["state", &self.id])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| EngineError::io(&self.runtime.binary, e))?;
+        let state: Value =
+            serde_json::from_slice(&output.stdout).map_err(|_| EngineError::Runtime {
+                command: "state".into(),
+                message: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            })?;
+        state
+            .get("pid")
+            .and_then(Value::as_u64)
+            .and_then(|pid| u32::try_from(pid).ok())
+            .filter(|pid| *pid > 0)
+            .ok_or_else(|| EngineError::Runtime {
+                command: "state".into(),
+                message: format!("no running process for container {}", self.id),
+            })
+    }
+
     /// Runs `process.args` inside the running container (`runc exec`) as `process.user`.
     pub fn exec(&self, process: &ProcessSpec, timeout: Duration) -> Result<RunOutput, EngineError> {
         let mut command = Command::new(&self.runtime.binary);
@@ -556,7 +704,7 @@ impl Container {
             command.arg("--env").arg(env);
         }
         command.arg(&self.id).args(&process.args);
-        let mut captured = Captured::spawn(command, &self.runtime.binary)?;
+        let mut captured = Captured::spawn(command, &self.runtime.binary, false)?;
         let code = match captured.wait_for(timeout) {
             Ok(code) => code,
             Err(error) => {

@@ -39,7 +39,21 @@ pub fn run(args: TestArgs) -> anyhow::Result<ExitStatus> {
     };
     let results = match &suite {
         Some(suite) => structure::run(suite, &ctx)?,
-        None => checks::run(&ctx, &image.raw_config)?,
+        None => checks::run(
+            &ctx,
+            &image.raw_config,
+            &checks::CheckOptions {
+                http: !args.no_http_probe,
+                http_path: args.http_path.clone(),
+                mcp: if args.mcp {
+                    Some(true)
+                } else if args.no_mcp {
+                    Some(false)
+                } else {
+                    None
+                },
+            },
+        )?,
     };
     drop(work);
 
