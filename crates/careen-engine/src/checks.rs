@@ -367,6 +367,7 @@ fn http_check(
                 };
                 let mut outcome = result(&name, errors, started);
                 outcome.stdout = Some(format!("GET {path}: {status_line}"));
+                outcome.detail = outcome.stdout.clone();
                 return Ok(outcome);
             }
             HttpProbe::NotHttp(first) => {
@@ -417,7 +418,7 @@ fn mcp_check(
     Ok(match outcome {
         Ok(session) => {
             let mut passed = result(name, Vec::new(), started);
-            passed.stdout = Some(format!(
+            passed.detail = Some(format!(
                 "server {} {} (protocol {}), {} tool(s): {}",
                 session.server_name,
                 session.server_version,
@@ -425,6 +426,7 @@ fn mcp_check(
                 session.tools.len(),
                 session.tools.join(", ")
             ));
+            passed.stdout = passed.detail.clone();
             passed.stderr = Some(output.stderr);
             passed
         }
@@ -444,6 +446,7 @@ fn result(name: &str, errors: Vec<String>, started: Instant) -> TestResult {
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         stdout: None,
         stderr: None,
+        detail: None,
     }
 }
 

@@ -185,6 +185,9 @@ pub struct TestResult {
     pub stdout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stderr: Option<String>,
+    /// One line on what a built-in check saw (the HTTP status, the MCP server and its tools).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl TestResult {
@@ -196,6 +199,7 @@ impl TestResult {
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             stdout: None,
             stderr: None,
+            detail: None,
         }
     }
 }

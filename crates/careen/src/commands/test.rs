@@ -96,6 +96,9 @@ fn render_text(
                 "{green}PASS{green:#} {} ({} ms)",
                 result.name, result.duration_ms
             )?;
+            if let Some(detail) = &result.detail {
+                writeln!(out, "     {}", crate::output::shorten(detail, 100))?;
+            }
         } else {
             writeln!(
                 out,
