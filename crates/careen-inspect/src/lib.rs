@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod dive_ci;
 pub mod filesystem;
+pub mod provenance;
 pub mod reclaim;
 pub mod sbom;
 pub mod secrets;
