@@ -100,6 +100,15 @@ pub fn render_with_limit(report: &Report, limit: usize) -> String {
 /// Appends one broken budget's collapsible section: `None` when not even its
 /// summary line fits, `Some(true)` when items were left out for room.
 fn details(out: &mut String, result: &BudgetResult, budget: usize) -> Option<bool> {
+    if result.items.is_empty() {
+        // Nothing to unfold: one line says it all.
+        let line = format!("❌ `{}`: {}\n\n", result.name, html(&result.detail));
+        if out.len() + line.len() > budget {
+            return None;
+        }
+        out.push_str(&line);
+        return Some(false);
+    }
     let open = format!(
         "<details><summary>❌ <code>{}</code>: {}</summary>\n\n",
         html(&result.name),
@@ -121,9 +130,6 @@ fn details(out: &mut String, result: &BudgetResult, budget: usize) -> Option<boo
         }
         out.push_str(&line);
         listed += 1;
-    }
-    if result.items.is_empty() {
-        let _ = writeln!(out, "{}", html(&result.detail));
     }
     let more = result.items.len() - listed;
     if more > 0 {

@@ -3,6 +3,7 @@
 
 mod analyze;
 mod build;
+mod check;
 mod debug;
 mod diff;
 mod init;
