@@ -440,7 +440,7 @@ mod tests {
         let by_name = |name: &str| results.iter().find(|r| r.name == name).unwrap();
         let size = by_name("max-image-size");
         assert!(size.failed());
-        assert_eq!(size.detail, "95.4 MiB over the budget");
+        assert_eq!(size.detail, "100.0 MB over the budget");
         assert!(!by_name("max-reclaimable").failed());
         let efficiency = by_name("min-efficiency");
         assert!(efficiency.failed());

@@ -26,9 +26,9 @@ impl Size {
 }
 
 impl fmt::Display for Size {
-    /// `190.7 MiB`: binary units, as `careen analyze` prints them.
+    /// `200.0 MB`: decimal units, as `careen analyze` (and docker, and dive) print them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", bytesize::ByteSize::b(self.0).display().iec())
+        write!(f, "{}", bytesize::ByteSize::b(self.0).display().si())
     }
 }
 
@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(Size::parse("100"), Ok(Size(100)));
         assert!(Size::parse("big").is_err());
         assert!(Size::parse("").is_err());
-        assert_eq!(Size(200_000_000).to_string(), "190.7 MiB");
+        assert_eq!(Size(200_000_000).to_string(), "200.0 MB");
     }
 
     #[test]

@@ -213,7 +213,7 @@ no-secrets = true
         String::from_utf8_lossy(&output.stdout).replace(&waste.display().to_string(), "[IMAGE]");
     // Sizes depend on the Debian packages of the day; the verdicts do not.
     insta::with_settings!({filters => vec![
-        (r"\d+(\.\d+)? (B|KiB|MiB|GiB)", "[SIZE]"),
+        (r"\d+(\.\d+)? (B|kB|MB|GB|KiB|MiB|GiB)", "[SIZE]"),
         (r"\d+(\.\d+)?%", "[PCT]"),
         (r"file:[0-9a-f]{64}", "file:[HASH]"),
     ]}, {
