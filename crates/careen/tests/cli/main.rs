@@ -12,6 +12,7 @@ mod lint;
 mod remote;
 mod rule;
 mod sbom_syft;
+mod slim;
 mod test_cmd;
 mod transports;
 
