@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod debug;
 mod diff;
+mod examples_e2e;
 mod init;
 mod inspect;
 mod lint;
