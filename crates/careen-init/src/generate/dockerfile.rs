@@ -491,8 +491,11 @@ fn node_stages(out: &mut Out, project: &Project, node: &NodeProject) {
         out.line(
             "# Passed through when the build network needs them (a CA bundle, a registry mirror).",
         );
-        out.line("ARG NPM_CONFIG_CAFILE");
-        out.line("ARG NPM_CONFIG_REGISTRY");
+        // Lower case: the names npm documents for its environment and the ones
+        // `careen build --ca-bundle` passes; a build arg reaches RUN only under
+        // the exact name its ARG declares.
+        out.line("ARG npm_config_cafile");
+        out.line("ARG npm_config_registry");
     };
 
     out.line("# ---- deps: production dependencies only ----");
