@@ -25,9 +25,9 @@ impl View<'_> {
         if let Some(found) = self.upper.nodes.get(path) {
             return found.as_ref();
         }
-        if ancestors(path).any(|a| {
-            matches!(self.upper.nodes.get(a), Some(None)) || self.upper.opaque.contains(a)
-        }) {
+        if ancestors(path)
+            .any(|a| matches!(self.upper.nodes.get(a), Some(None)) || self.upper.opaque.contains(a))
+        {
             return None;
         }
         if let Some(found) = self.squash.nodes.get(path) {

@@ -23,7 +23,9 @@ pub fn parse_healthcheck(text: &str) -> Result<Value, SlimError> {
     let mut object = Map::new();
     let mut rest = trimmed;
     while let Some(option) = rest.strip_prefix("--") {
-        let (word, after) = option.split_once(char::is_whitespace).unwrap_or((option, ""));
+        let (word, after) = option
+            .split_once(char::is_whitespace)
+            .unwrap_or((option, ""));
         let (name, value) = word
             .split_once('=')
             .ok_or_else(|| invalid("options are written `--name=value`"))?;
@@ -40,7 +42,11 @@ pub fn parse_healthcheck(text: &str) -> Result<Value, SlimError> {
                 .parse::<u64>()
                 .map_err(|_| invalid("--retries needs a whole number"))?
         } else {
-            duration_ns(value).ok_or_else(|| invalid(&format!("`{value}` is not a duration like 30s, 1m30s, 500ms")))?
+            duration_ns(value).ok_or_else(|| {
+                invalid(&format!(
+                    "`{value}` is not a duration like 30s, 1m30s, 500ms"
+                ))
+            })?
         };
         object.insert(key.to_owned(), json!(number));
         rest = after.trim_start();
@@ -48,7 +54,9 @@ pub fn parse_healthcheck(text: &str) -> Result<Value, SlimError> {
     let command = rest
         .strip_prefix("CMD")
         .filter(|c| c.is_empty() || c.starts_with(char::is_whitespace))
-        .ok_or_else(|| invalid("expected `CMD command`, `CMD [\"exec\", \"form\"]`, `NONE` or a JSON object"))?
+        .ok_or_else(|| {
+            invalid("expected `CMD command`, `CMD [\"exec\", \"form\"]`, `NONE` or a JSON object")
+        })?
         .trim();
     if command.is_empty() {
         return Err(invalid("CMD needs a command"));
@@ -143,11 +151,17 @@ pub struct Rewrite<'a> {
 
 /// Rewrites the raw config: edits, `rootfs.diff_ids`, `history` (the squashed layers' entries
 /// become `empty_layer`, one new entry stands for the squashed layer), `created`.
-pub fn rewrite(raw: &[u8], edits: &ConfigEdits, rewrite: &Rewrite<'_>) -> Result<Vec<u8>, SlimError> {
+pub fn rewrite(
+    raw: &[u8],
+    edits: &ConfigEdits,
+    rewrite: &Rewrite<'_>,
+) -> Result<Vec<u8>, SlimError> {
     let mut config: Value = serde_json::from_slice(raw)
         .map_err(|e| SlimError::Usage(format!("the image config is not JSON: {e}")))?;
     let Some(root) = config.as_object_mut() else {
-        return Err(SlimError::Usage("the image config is not a JSON object".to_owned()));
+        return Err(SlimError::Usage(
+            "the image config is not a JSON object".to_owned(),
+        ));
     };
     let inner = root
         .entry("config")
@@ -186,7 +200,10 @@ pub fn rewrite(raw: &[u8], edits: &ConfigEdits, rewrite: &Rewrite<'_>) -> Result
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    root.insert("history".to_owned(), Value::Array(new_history(history, rewrite)));
+    root.insert(
+        "history".to_owned(),
+        Value::Array(new_history(history, rewrite)),
+    );
     serde_json::to_vec(&config).map_err(|e| SlimError::Usage(e.to_string()))
 }
 
@@ -196,8 +213,7 @@ fn is_empty_layer(entry: &Value) -> bool {
 
 fn new_history(history: Vec<Value>, rewrite: &Rewrite<'_>) -> Vec<Value> {
     let layer_entries = history.iter().filter(|h| !is_empty_layer(h)).count();
-    let old_layers = rewrite.diff_ids.len()
-        + rewrite.squashed.map_or(0, |(from, to)| to - from);
+    let old_layers = rewrite.diff_ids.len() + rewrite.squashed.map_or(0, |(from, to)| to - from);
     let entry = json!({
         "created": rewrite.created,
         "created_by": rewrite.comment,
@@ -205,11 +221,7 @@ fn new_history(history: Vec<Value>, rewrite: &Rewrite<'_>) -> Vec<Value> {
     });
     if layer_entries != old_layers {
         // No usable history: one entry per layer, so counts agree.
-        return rewrite
-            .diff_ids
-            .iter()
-            .map(|_| entry.clone())
-            .collect();
+        return rewrite.diff_ids.iter().map(|_| entry.clone()).collect();
     }
     let Some((from, to)) = rewrite.squashed else {
         return history;
@@ -252,7 +264,10 @@ mod tests {
             parse_healthcheck(r#"CMD ["python3", "-c", "1"]"#).unwrap(),
             json!({"Test": ["CMD", "python3", "-c", "1"]})
         );
-        assert_eq!(parse_healthcheck("NONE").unwrap(), json!({"Test": ["NONE"]}));
+        assert_eq!(
+            parse_healthcheck("NONE").unwrap(),
+            json!({"Test": ["NONE"]})
+        );
         assert!(parse_healthcheck(r#"{"Test": ["CMD", "true"]}"#).is_ok());
         assert!(parse_healthcheck("curl localhost").is_err());
         assert!(parse_healthcheck("--interval=soon CMD true").is_err());

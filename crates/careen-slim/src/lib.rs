@@ -89,11 +89,22 @@ pub enum Profile {
 /// Where the result goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
-    DockerArchive { path: PathBuf, tag: Option<String> },
-    OciLayout { path: PathBuf, tag: Option<String> },
-    OciArchive { path: PathBuf, tag: Option<String> },
+    DockerArchive {
+        path: PathBuf,
+        tag: Option<String>,
+    },
+    OciLayout {
+        path: PathBuf,
+        tag: Option<String>,
+    },
+    OciArchive {
+        path: PathBuf,
+        tag: Option<String>,
+    },
     /// `REGISTRY/REPO:TAG` (without `docker://`).
-    Registry { reference: String },
+    Registry {
+        reference: String,
+    },
 }
 
 impl Output {
@@ -114,7 +125,13 @@ impl Output {
             });
         }
         if let Some(rest) = text.strip_prefix("docker-archive:") {
-            let (path, tag) = split(rest);
+            // The tag is a `NAME[:TAG]` reference: split at the first `:`.
+            let (path, tag) = match rest.split_once(':') {
+                Some((path, tag)) if !path.is_empty() && !tag.is_empty() => {
+                    (PathBuf::from(path), Some(tag.to_owned()))
+                }
+                _ => (PathBuf::from(rest), None),
+            };
             return Ok(Self::DockerArchive { path, tag });
         }
         if let Some(rest) = text.strip_prefix("oci-archive:") {
@@ -316,7 +333,10 @@ fn classifier(options: &SlimOptions) -> Result<impl Fn(&str) -> Option<Cause>, S
     } else {
         Vec::new()
     })?;
-    let keep = options.keep_locale.clone().unwrap_or_else(|| "en".to_owned());
+    let keep = options
+        .keep_locale
+        .clone()
+        .unwrap_or_else(|| "en".to_owned());
     let doc_set = build(&if docs {
         strings(&[
             "usr/share/doc/**",
@@ -390,7 +410,10 @@ fn read_small(data: &mut dyn Read, size: u64) -> Vec<u8> {
 fn same_file(a: &Path, b: &Path) -> bool {
     let canonical = |p: &Path| {
         p.canonicalize().ok().or_else(|| {
-            let parent = p.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let parent = p
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             Some(parent.canonicalize().ok()?.join(p.file_name()?))
         })
     };
@@ -481,7 +504,8 @@ pub fn slim(image: &Image, options: &SlimOptions) -> Result<SlimReport, SlimErro
         let index = layer.index;
         if range.is_some() && index == from {
             steps.step(format!("writing the squashed layer ({from}..{to})"));
-            let (blob, diff_id, size) = write_squashed(image, &squash, &markers, (from, to), options, blobs)?;
+            let (blob, diff_id, size) =
+                write_squashed(image, &squash, &markers, (from, to), options, blobs)?;
             after_uncompressed += size;
             layers.push((blob, diff_id, true));
         }
@@ -533,7 +557,10 @@ pub fn slim(image: &Image, options: &SlimOptions) -> Result<SlimReport, SlimErro
     });
     let manifest_bytes =
         serde_json::to_vec(&manifest).map_err(|e| SlimError::Usage(e.to_string()))?;
-    let manifest_blob = blobs.bytes(&manifest_bytes, "application/vnd.oci.image.manifest.v1+json")?;
+    let manifest_blob = blobs.bytes(
+        &manifest_bytes,
+        "application/vnd.oci.image.manifest.v1+json",
+    )?;
     let layer_blobs: Vec<Blob> = layers.iter().map(|(b, _, _)| b.clone()).collect();
     let pushed = workspace.finish(
         &output,
@@ -628,7 +655,10 @@ fn refuse_breakage(
         .find_map(|e| e.strip_prefix("PATH="))
         .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
         .to_owned();
-    let workdir = config.working_dir().clone().unwrap_or_else(|| "/".to_owned());
+    let workdir = config
+        .working_dir()
+        .clone()
+        .unwrap_or_else(|| "/".to_owned());
     let entrypoint = config.entrypoint().clone().unwrap_or_default();
     let cmd = config.cmd().clone().unwrap_or_default();
     let argv0 = entrypoint.first().or(cmd.first()).cloned();
@@ -636,7 +666,11 @@ fn refuse_breakage(
         let was = before.find_program(&argv0, &path_var, &workdir);
         if let Some(was) = was {
             if after.find_program(&argv0, &path_var, &workdir).is_none() {
-                let which = if entrypoint.is_empty() { "CMD" } else { "ENTRYPOINT" };
+                let which = if entrypoint.is_empty() {
+                    "CMD"
+                } else {
+                    "ENTRYPOINT"
+                };
                 return Err(SlimError::Refused(format!(
                     "the {which} program `{argv0}` ({was}) would be removed; narrow --remove or the profiles"
                 )));
@@ -762,63 +796,64 @@ fn write_squashed(
     for index in from..=to {
         let mut ordinal = 0u64;
         let mut failure: Option<SlimError> = None;
-        image.for_each_raw_entry(index, &mut |entry, raw, data| {
-            let id = (index, ordinal);
-            ordinal += 1;
-            let Some(put) = plan.get(&id) else {
-                return Ok(());
-            };
-            let result = (|| -> Result<(), SlimError> {
-                match put {
-                    Put::File { path, links } => {
-                        let spec = EntrySpec {
-                            path,
-                            kind: EntryKind::File,
-                            raw,
-                            uid: entry.uid,
-                            gid: entry.gid,
-                            link: None,
-                            size: entry.size,
-                        };
-                        writer.entry(&spec, data, epoch)?;
-                        for link in links {
+        image
+            .for_each_raw_entry(index, &mut |entry, raw, data| {
+                let id = (index, ordinal);
+                ordinal += 1;
+                let Some(put) = plan.get(&id) else {
+                    return Ok(());
+                };
+                let result = (|| -> Result<(), SlimError> {
+                    match put {
+                        Put::File { path, links } => {
                             let spec = EntrySpec {
-                                path: link,
-                                kind: EntryKind::Hardlink,
+                                path,
+                                kind: EntryKind::File,
                                 raw,
                                 uid: entry.uid,
                                 gid: entry.gid,
-                                link: Some(path),
+                                link: None,
+                                size: entry.size,
+                            };
+                            writer.entry(&spec, data, epoch)?;
+                            for link in links {
+                                let spec = EntrySpec {
+                                    path: link,
+                                    kind: EntryKind::Hardlink,
+                                    raw,
+                                    uid: entry.uid,
+                                    gid: entry.gid,
+                                    link: Some(path),
+                                    size: 0,
+                                };
+                                writer.entry(&spec, &mut std::io::empty(), epoch)?;
+                            }
+                        }
+                        Put::Same { path } => {
+                            let spec = EntrySpec {
+                                path,
+                                kind: entry.kind,
+                                raw,
+                                uid: entry.uid,
+                                gid: entry.gid,
+                                link: entry.link_target.as_deref(),
                                 size: 0,
                             };
                             writer.entry(&spec, &mut std::io::empty(), epoch)?;
                         }
                     }
-                    Put::Same { path } => {
-                        let spec = EntrySpec {
-                            path,
-                            kind: entry.kind,
-                            raw,
-                            uid: entry.uid,
-                            gid: entry.gid,
-                            link: entry.link_target.as_deref(),
-                            size: 0,
-                        };
-                        writer.entry(&spec, &mut std::io::empty(), epoch)?;
+                    Ok(())
+                })();
+                result.map_err(|error| {
+                    let message = error.to_string();
+                    failure = Some(error);
+                    ImageError::CorruptLayer {
+                        blob: format!("layer {index}"),
+                        source: std::io::Error::other(message),
                     }
-                }
-                Ok(())
-            })();
-            result.map_err(|error| {
-                let message = error.to_string();
-                failure = Some(error);
-                ImageError::CorruptLayer {
-                    blob: format!("layer {index}"),
-                    source: std::io::Error::other(message),
-                }
+                })
             })
-        })
-        .map_err(|error| failure.take().unwrap_or(SlimError::Image(error)))?;
+            .map_err(|error| failure.take().unwrap_or(SlimError::Image(error)))?;
     }
     writer.finish(workspace_blobs)
 }
@@ -915,7 +950,13 @@ impl Workspace {
             Output::DockerArchive { path, tag } => {
                 let tags: Vec<String> = tag
                     .iter()
-                    .map(|t| if t.contains(':') { t.clone() } else { format!("{t}:latest") })
+                    .map(|t| {
+                        if t.contains(':') {
+                            t.clone()
+                        } else {
+                            format!("{t}:latest")
+                        }
+                    })
                     .collect();
                 let manifest_json = serde_json::to_vec(&json!([{
                     "Config": blob_name(config),
@@ -993,7 +1034,14 @@ fn write_archive(
     let mut dirs = std::collections::BTreeSet::new();
     for (name, _) in &members {
         let mut current = String::new();
-        for part in name.split('/').collect::<Vec<_>>().iter().rev().skip(1).rev() {
+        for part in name
+            .split('/')
+            .collect::<Vec<_>>()
+            .iter()
+            .rev()
+            .skip(1)
+            .rev()
+        {
             current.push_str(part);
             current.push('/');
             dirs.insert(current.clone());
@@ -1063,6 +1111,13 @@ mod tests {
                 reference: "127.0.0.1:5000/app:slim".to_owned()
             }
         );
+        assert_eq!(
+            Output::parse("docker-archive:out.tar:app:v1").unwrap(),
+            Output::DockerArchive {
+                path: PathBuf::from("out.tar"),
+                tag: Some("app:v1".to_owned())
+            }
+        );
         assert!(Output::parse("out.tar").is_err());
     }
 
@@ -1074,12 +1129,21 @@ mod tests {
             ..Default::default()
         };
         let classify = classifier(&options).unwrap();
-        assert_eq!(classify("var/lib/apt/lists/deb.debian.org_dists"), Some(Cause::Caches));
+        assert_eq!(
+            classify("var/lib/apt/lists/deb.debian.org_dists"),
+            Some(Cause::Caches)
+        );
         assert_eq!(classify("root/.cache/pip/http/x"), Some(Cause::Caches));
-        assert_eq!(classify("usr/lib/python3/x/__pycache__/a.pyc"), Some(Cause::Caches));
+        assert_eq!(
+            classify("usr/lib/python3/x/__pycache__/a.pyc"),
+            Some(Cause::Caches)
+        );
         assert_eq!(classify("usr/share/doc/jq/README"), Some(Cause::Docs));
         assert_eq!(classify("usr/share/doc/jq/copyright"), None);
-        assert_eq!(classify("usr/share/locale/de/LC_MESSAGES/x.mo"), Some(Cause::Docs));
+        assert_eq!(
+            classify("usr/share/locale/de/LC_MESSAGES/x.mo"),
+            Some(Cause::Docs)
+        );
         assert_eq!(classify("usr/share/locale/en_GB/LC_MESSAGES/x.mo"), None);
         assert_eq!(classify("opt/junk/a"), Some(Cause::Removed));
         assert_eq!(classify("usr/bin/jq"), None);

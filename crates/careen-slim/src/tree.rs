@@ -511,7 +511,11 @@ mod tests {
     fn upper_layers_drop_what_they_replace_but_not_link_targets() {
         let mut squash = Squash::default();
         for (ordinal, path) in ["a", "b", "c"].into_iter().enumerate() {
-            squash.apply(&entry(path, EntryKind::File, 3), &raw(), (1, ordinal as u64));
+            squash.apply(
+                &entry(path, EntryKind::File, 3),
+                &raw(),
+                (1, ordinal as u64),
+            );
         }
         let mut upper = Upper::default();
         upper.apply(&entry("a", EntryKind::File, 1), (2, 0));

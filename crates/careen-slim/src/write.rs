@@ -177,7 +177,11 @@ impl BlobDir {
     }
 
     /// Copies a stored layer blob as is, checking its digest.
-    pub fn copy(&self, mut reader: Box<dyn Read + Send>, expected: &str) -> Result<Blob, SlimError> {
+    pub fn copy(
+        &self,
+        mut reader: Box<dyn Read + Send>,
+        expected: &str,
+    ) -> Result<Blob, SlimError> {
         let temp = self.temp()?;
         let file = temp.reopen().map_err(|e| io_error(temp.path(), e))?;
         let mut out = Hashing::new(BufWriter::new(file));
@@ -287,11 +291,7 @@ impl LayerWriter {
     ) -> Result<(), SlimError> {
         let source = &spec.raw.header;
         let pax = &spec.raw.pax;
-        let pax_value = |key: &str| {
-            pax.iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
+        let pax_value = |key: &str| pax.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         let mut mtime = pax_value("mtime")
             .and_then(|v| {
                 String::from_utf8_lossy(&v)
@@ -321,12 +321,18 @@ impl LayerWriter {
         let uname = pax_value("uname").or_else(|| source.username_bytes().map(<[u8]>::to_vec));
         let gname = pax_value("gname").or_else(|| source.groupname_bytes().map(<[u8]>::to_vec));
         if let Some(value) = uname.filter(|v| !v.is_empty()) {
-            if header.set_username(&String::from_utf8_lossy(&value)).is_err() {
+            if header
+                .set_username(&String::from_utf8_lossy(&value))
+                .is_err()
+            {
                 records.extend(pax_record("uname", &value));
             }
         }
         if let Some(value) = gname.filter(|v| !v.is_empty()) {
-            if header.set_groupname(&String::from_utf8_lossy(&value)).is_err() {
+            if header
+                .set_groupname(&String::from_utf8_lossy(&value))
+                .is_err()
+            {
                 records.extend(pax_record("gname", &value));
             }
         }
@@ -458,7 +464,11 @@ mod tests {
             let record = pax_record("k", &vec![b'v'; value_len]);
             let text = String::from_utf8_lossy(&record);
             let (length, _) = text.split_once(' ').unwrap();
-            assert_eq!(length.parse::<usize>().unwrap(), record.len(), "{value_len}");
+            assert_eq!(
+                length.parse::<usize>().unwrap(),
+                record.len(),
+                "{value_len}"
+            );
         }
     }
 

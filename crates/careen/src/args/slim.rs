@@ -56,7 +56,7 @@ pub struct SlimArgs {
     pub user: Option<String>,
 
     /// Set the HEALTHCHECK (see below for the syntax).
-    #[arg(long, value_name = "SPEC")]
+    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
     pub healthcheck: Option<String>,
 
     /// Add or replace a label (repeatable).
@@ -71,7 +71,12 @@ pub struct SlimArgs {
     pub source: crate::image::ImageOptions,
 
     /// Reproducible output: clamp mtimes and date the config at this Unix time.
-    #[arg(long, env = "SOURCE_DATE_EPOCH", value_name = "SECONDS", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SOURCE_DATE_EPOCH",
+        value_name = "SECONDS",
+        hide_env_values = true
+    )]
     pub source_date_epoch: Option<u64>,
 }
 

@@ -93,16 +93,30 @@ fn waste_image_slims_to_valid_images_without_waste() {
     assert_eq!(report["squashed"], serde_json::json!([1, 6]));
     assert_eq!(report["after"]["layers"], 2);
     // The planted waste: a 1 MiB file written twice, a deleted file, a pip cache.
-    assert!(report["saved"]["overwritten"].as_u64().unwrap() >= 1 << 20, "{report:#}");
-    assert!(report["saved"]["deleted"].as_u64().unwrap() > 0, "{report:#}");
-    assert!(report["saved"]["caches"].as_u64().unwrap() > 0, "{report:#}");
     assert!(
-        report["after"]["compressed_bytes"].as_u64() < report["before"]["compressed_bytes"].as_u64()
+        report["saved"]["overwritten"].as_u64().unwrap() >= 1 << 20,
+        "{report:#}"
+    );
+    assert!(
+        report["saved"]["deleted"].as_u64().unwrap() > 0,
+        "{report:#}"
+    );
+    assert!(
+        report["saved"]["caches"].as_u64().unwrap() > 0,
+        "{report:#}"
+    );
+    assert!(
+        report["after"]["compressed_bytes"].as_u64()
+            < report["before"]["compressed_bytes"].as_u64()
     );
 
     // Others can read it.
     let inspected = run("skopeo", &["inspect", &archive(&docker)]);
-    assert!(inspected.status.success(), "{}", String::from_utf8_lossy(&inspected.stderr));
+    assert!(
+        inspected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inspected.stderr)
+    );
     let inspected: Value = serde_json::from_slice(&inspected.stdout).unwrap();
     assert_eq!(inspected["Layers"].as_array().unwrap().len(), 2);
 
@@ -122,7 +136,11 @@ fn waste_image_slims_to_valid_images_without_waste() {
     assert_eq!(all["after"]["layers"], 1);
     let oci_ref = format!("oci:{}:all", oci.display());
     let inspected = run("skopeo", &["inspect", "--config", &oci_ref]);
-    assert!(inspected.status.success(), "{}", String::from_utf8_lossy(&inspected.stderr));
+    assert!(
+        inspected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inspected.stderr)
+    );
     let config: Value = serde_json::from_slice(&inspected.stdout).unwrap();
     assert_eq!(config["config"]["Labels"]["org.example.slim"], "yes");
     assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap().len(), 1);
@@ -134,7 +152,11 @@ fn waste_image_slims_to_valid_images_without_waste() {
         .count();
     assert_eq!(layered, 1);
     let figures = analyze(&oci_ref);
-    assert_eq!(figures["image"]["wasted_bytes"], 0, "{:#}", figures["inefficient_files"]);
+    assert_eq!(
+        figures["image"]["wasted_bytes"], 0,
+        "{:#}",
+        figures["inefficient_files"]
+    );
     // The default keeps the base: what is left is base-layer files the build changed.
     let figures = analyze(&archive(&docker));
     for file in figures["inefficient_files"].as_array().unwrap() {
@@ -157,23 +179,65 @@ fn buildah_can_build_from_the_output() {
     let runroot = format!("--runroot={}", storage.join("run").display());
     let from = run(
         "buildah",
-        &[&root, &runroot, "--storage-driver", "vfs", "from", "--pull-never", &archive(&out)],
+        &[
+            &root,
+            &runroot,
+            "--storage-driver",
+            "vfs",
+            "from",
+            "--pull-never",
+            &archive(&out),
+        ],
     );
     let from = if from.status.success() {
         from
     } else {
-        run("buildah", &[&root, &runroot, "--storage-driver", "vfs", "from", &archive(&out)])
+        run(
+            "buildah",
+            &[
+                &root,
+                &runroot,
+                "--storage-driver",
+                "vfs",
+                "from",
+                &archive(&out),
+            ],
+        )
     };
-    assert!(from.status.success(), "{}", String::from_utf8_lossy(&from.stderr));
+    assert!(
+        from.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from.stderr)
+    );
     let container = String::from_utf8_lossy(&from.stdout).trim().to_owned();
-    let removed = run("buildah", &[&root, &runroot, "--storage-driver", "vfs", "rm", &container]);
-    assert!(removed.status.success(), "{}", String::from_utf8_lossy(&removed.stderr));
-    let _ = run("buildah", &[&root, &runroot, "--storage-driver", "vfs", "rmi", "--all", "--force"]);
+    let removed = run(
+        "buildah",
+        &[&root, &runroot, "--storage-driver", "vfs", "rm", &container],
+    );
+    assert!(
+        removed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&removed.stderr)
+    );
+    let _ = run(
+        "buildah",
+        &[
+            &root,
+            &runroot,
+            "--storage-driver",
+            "vfs",
+            "rmi",
+            "--all",
+            "--force",
+        ],
+    );
 }
 
 #[test]
 fn same_input_gives_byte_identical_output_and_zstd_reads_back() {
-    let Some(python) = image("python") else { return };
+    let Some(python) = image("python") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("a.tar");
     let second = dir.path().join("b.tar");
@@ -203,9 +267,15 @@ fn same_input_gives_byte_identical_output_and_zstd_reads_back() {
         .filter(|l| l["rewritten"] == true)
         .collect();
     assert_eq!(rewritten.len(), 1);
-    assert_eq!(rewritten[0]["media_type"], "application/vnd.oci.image.layer.v1.tar+zstd");
+    assert_eq!(
+        rewritten[0]["media_type"],
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+    );
     let figures = analyze(&format!("oci-archive:{}", zstd.display()));
-    assert_eq!(figures["layers"].as_array().unwrap().len(), report["after"]["layers"]);
+    assert_eq!(
+        figures["layers"].as_array().unwrap().len(),
+        report["after"]["layers"]
+    );
 }
 
 /// Runs slim expecting a refusal; returns stderr.
@@ -227,7 +297,10 @@ fn slims_that_would_break_the_image_are_refused() {
     let out_ref = archive(&out);
     // CMD ["jq", "--version"]: jq comes from the squashed apt layer.
     let stderr = refused(&[&archive(&waste), "-o", &out_ref, "--remove", "usr/bin/jq"]);
-    assert!(stderr.contains("`jq`") && stderr.contains("/usr/bin/jq"), "{stderr}");
+    assert!(
+        stderr.contains("`jq`") && stderr.contains("/usr/bin/jq"),
+        "{stderr}"
+    );
     // USER app: its passwd entry is in the squashed layers.
     let stderr = refused(&[&archive(&node), "-o", &out_ref, "--remove", "etc/passwd"]);
     assert!(stderr.contains("USER `app`"), "{stderr}");
@@ -248,10 +321,20 @@ fn corrupt_input_exits_two() {
     let cut = dir.path().join("cut.tar");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let output = careen()
-        .args(["slim", &archive(&cut), "-o", &archive(&dir.path().join("o.tar"))])
+        .args([
+            "slim",
+            &archive(&cut),
+            "-o",
+            &archive(&dir.path().join("o.tar")),
+        ])
         .output()
         .unwrap();
-    assert_eq!(code(&output), 2, "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        code(&output),
+        2,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: "));
 }
 
@@ -296,7 +379,9 @@ fn start_registry(storage: &Path, config_dir: &Path) -> (Service, String) {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
             let mut answer = String::new();
             if stream
-                .write_all(format!("GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes())
+                .write_all(
+                    format!("GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes(),
+                )
                 .is_ok()
                 && stream.read_to_string(&mut answer).is_ok()
                 && answer.starts_with("HTTP/1.")
@@ -346,7 +431,12 @@ fn pushes_to_a_registry_and_reads_back() {
         .env("CAREEN_CACHE_DIR", dir.path().join("cache"))
         .output()
         .unwrap();
-    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        code(&output),
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let figures: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(figures["image"]["wasted_bytes"], 0);
     assert_eq!(figures["image"]["id"], report["config_digest"]);
@@ -355,10 +445,18 @@ fn pushes_to_a_registry_and_reads_back() {
 #[test]
 fn slimmed_images_still_pass_their_structure_tests() {
     let Some(waste) = image("waste") else { return };
-    let Some(python) = image("python") else { return };
+    let Some(python) = image("python") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let waste_out = dir.path().join("waste.tar");
-    slim(&[&archive(&waste), "-o", &archive(&waste_out), "--profile", "caches,docs"]);
+    slim(&[
+        &archive(&waste),
+        "-o",
+        &archive(&waste_out),
+        "--profile",
+        "caches,docs",
+    ]);
     let cst = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cst/waste.yaml");
     let output = careen()
         .arg("test")
@@ -367,10 +465,21 @@ fn slimmed_images_still_pass_their_structure_tests() {
         .arg(&cst)
         .output()
         .unwrap();
-    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        code(&output),
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 
     let python_out = dir.path().join("python.tar");
-    slim(&[&archive(&python), "-o", &archive(&python_out), "--profile", "caches,docs"]);
+    slim(&[
+        &archive(&python),
+        "-o",
+        &archive(&python_out),
+        "--profile",
+        "caches,docs",
+    ]);
     let yaml = dir.path().join("python.yaml");
     std::fs::write(
         &yaml,
@@ -399,5 +508,10 @@ metadataTest:
         .arg(&yaml)
         .output()
         .unwrap();
-    assert_eq!(code(&output), 0, "{}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(
+        code(&output),
+        0,
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
