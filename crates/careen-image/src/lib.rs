@@ -282,7 +282,7 @@ impl Image {
     pub fn for_each_raw_entry(
         &self,
         index: usize,
-        visit: &mut dyn FnMut(&LayerEntry, &RawHeader, &mut dyn Read) -> Result<(), ImageError>,
+        visit: &mut layer::RawVisitor<'_>,
     ) -> Result<LayerSummary, ImageError> {
         let check = self.checks.get(index).ok_or(ImageError::NoSuchLayer {
             index,
