@@ -8,6 +8,7 @@ mod discover;
 mod image;
 mod output;
 mod pass;
+mod provenance;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -15,6 +15,9 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub source: crate::image::ImageOptions,
 
+    #[command(flatten)]
+    pub provenance: crate::provenance::DockerfileArgs,
+
     /// Check dive's CI rules (`.dive-ci` in the current directory, or `--ci-config`) and exit 1 when one fails.
     #[arg(long)]
     pub ci: bool,

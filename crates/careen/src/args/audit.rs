@@ -10,6 +10,9 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub source: crate::image::ImageOptions,
 
+    #[command(flatten)]
+    pub provenance: crate::provenance::DockerfileArgs,
+
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = AuditFormat::Text)]
     pub format: AuditFormat,

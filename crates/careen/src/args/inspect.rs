@@ -11,6 +11,9 @@ pub struct InspectArgs {
     #[command(flatten)]
     pub source: crate::image::ImageOptions,
 
+    #[command(flatten)]
+    pub provenance: crate::provenance::DockerfileArgs,
+
     /// OSV data to scan the packages against (see `careen scan --db`).
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,

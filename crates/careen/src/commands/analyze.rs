@@ -7,6 +7,7 @@ use crate::ExitStatus;
 use anyhow::Context as _;
 use careen_image::Image;
 use careen_inspect::dive_ci::{DiveCiRules, RuleStatus};
+use careen_inspect::provenance::Provenance;
 use careen_inspect::reclaim::{self, Reclaim, ReclaimLayer};
 use careen_inspect::tree::LayerTree;
 use careen_inspect::waste::{self, Waste};
@@ -55,12 +56,16 @@ fn command_of(image: &Image, index: usize) -> String {
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
     let image = crate::image::open(&args.image, &args.source)?;
+    let map = crate::provenance::load(&args.provenance, &image)?;
     let (trees, views): (Vec<_>, Vec<_>) = layer_views(&image)?.into_iter().unzip();
     let figures = waste::analyze(&trees);
     drop(trees);
     let instructions: Vec<_> = image.layers.iter().map(|l| l.created_by.clone()).collect();
-    let reclaim = reclaim::analyze(&views, &instructions);
+    let mut reclaim = reclaim::analyze(&views, &instructions);
     drop(views);
+    if let Some(map) = &map {
+        crate::provenance::locate_reclaim(&mut reclaim, map);
+    }
 
     let ci = if args.ci {
         let text = std::fs::read_to_string(&args.ci_config)
@@ -78,12 +83,24 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitStatus> {
             let mut value = to_json(&image, &figures, ci.as_deref());
             value["image"]["reclaimable_bytes"] = reclaim.reclaimable_bytes.into();
             value["reclaimable"] = serde_json::to_value(&reclaim.groups)?;
+            if let Some(map) = &map {
+                crate::provenance::annotate_layers(&mut value["layers"], map);
+                crate::provenance::annotate_reclaim(&mut value["reclaimable"], &reclaim, map);
+                value["dockerfile"] = crate::provenance::summary_json(map);
+            }
             serde_json::to_writer_pretty(&mut out, &value)?;
             writeln!(out)?;
         }
         AnalyzeFormat::Text => {
-            render_text(&mut out, &image, &figures, args.top, ci.as_deref())?;
-            render_reclaim(&mut out, &reclaim, args.top)?;
+            render_text(
+                &mut out,
+                &image,
+                &figures,
+                args.top,
+                ci.as_deref(),
+                map.as_ref(),
+            )?;
+            render_reclaim(&mut out, &reclaim, args.top, map.as_ref())?;
         }
     }
     let failed = ci
@@ -140,12 +157,15 @@ pub fn to_json(
     value
 }
 
+/// The layer table (with `map`, each layer's Dockerfile line and instruction),
+/// inefficient files and CI results.
 pub fn render_text(
     out: &mut dyn Write,
     image: &Image,
     figures: &Waste,
     top: usize,
     ci: Option<&[careen_inspect::dive_ci::RuleResult]>,
+    map: Option<&Provenance>,
 ) -> anyhow::Result<()> {
     writeln!(out, "Image: {}", image.reference)?;
     writeln!(
@@ -160,19 +180,56 @@ pub fn render_text(
     )?;
     writeln!(out)?;
     let width = 100;
-    writeln!(out, "{:>5}  {:>10}  COMMAND", "LAYER", "SIZE")?;
+    // With --dockerfile: a column with the line, and the instruction as written.
+    let located: Vec<Option<String>> = (0..figures.layers.len())
+        .map(|i| map.and_then(|m| m.layer(i)).map(short_location))
+        .collect();
+    let column = located
+        .iter()
+        .flatten()
+        .map(|l| l.chars().count())
+        .max()
+        .map(|w| w.max("DOCKERFILE".len()));
+    match column {
+        Some(w) => writeln!(
+            out,
+            "{:>5}  {:>10}  {:<w$}  COMMAND",
+            "LAYER", "SIZE", "DOCKERFILE"
+        )?,
+        None => writeln!(out, "{:>5}  {:>10}  COMMAND", "LAYER", "SIZE")?,
+    }
     for (index, f) in figures.layers.iter().enumerate() {
-        let mut command = command_of(image, index);
+        let origin = map.and_then(|m| m.layer(index));
+        let mut command = match origin {
+            Some(o) => o.instruction.clone(),
+            None => command_of(image, index),
+        };
         if command.chars().count() > width {
             command = command.chars().take(width - 1).collect::<String>() + "…";
         }
-        writeln!(
-            out,
-            "{:>5}  {:>10}  {}",
-            index,
-            human(f.size_bytes),
-            command
-        )?;
+        match column {
+            Some(w) => {
+                let location = located.get(index).cloned().flatten().unwrap_or_default();
+                writeln!(
+                    out,
+                    "{:>5}  {:>10}  {:<w$}  {}",
+                    index,
+                    human(f.size_bytes),
+                    location,
+                    command
+                )?
+            }
+            None => writeln!(
+                out,
+                "{:>5}  {:>10}  {}",
+                index,
+                human(f.size_bytes),
+                command
+            )?,
+        }
+    }
+    if let Some(note) = map.and_then(crate::provenance::unmatched_note) {
+        writeln!(out, "{note}")?;
     }
     if !figures.inefficient_files.is_empty() {
         writeln!(out)?;
@@ -211,9 +268,23 @@ pub fn render_text(
     Ok(())
 }
 
+/// `Dockerfile:12`, `Dockerfile:3 (base)`: the layer table's column.
+fn short_location(origin: &careen_inspect::provenance::Origin) -> String {
+    if origin.base_image {
+        format!("{}:{} (base)", origin.file, origin.line)
+    } else {
+        format!("{}:{}", origin.file, origin.line)
+    }
+}
+
 /// The "Reclaimable" section: each category, its size, and what to change
-/// on which layer.
-pub fn render_reclaim(out: &mut dyn Write, reclaim: &Reclaim, top: usize) -> anyhow::Result<()> {
+/// on which layer (with `map`, on which Dockerfile line, and the fix).
+pub fn render_reclaim(
+    out: &mut dyn Write,
+    reclaim: &Reclaim,
+    top: usize,
+    map: Option<&Provenance>,
+) -> anyhow::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
@@ -229,14 +300,18 @@ pub fn render_reclaim(out: &mut dyn Write, reclaim: &Reclaim, top: usize) -> any
             group.hint
         )?;
         for item in group.items.iter().take(top.min(5)) {
-            let mut instruction = item
-                .instruction
-                .as_deref()
-                .unwrap_or("")
-                .trim()
-                .trim_start_matches("/bin/sh -c #(nop) ")
-                .trim_start_matches("/bin/sh -c ")
-                .to_string();
+            let origin = map.and_then(|m| m.layer(item.layer));
+            let mut instruction = match origin {
+                Some(o) => o.instruction.clone(),
+                None => item
+                    .instruction
+                    .as_deref()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_start_matches("/bin/sh -c #(nop) ")
+                    .trim_start_matches("/bin/sh -c ")
+                    .to_string(),
+            };
             if instruction.chars().count() > 60 {
                 instruction = instruction.chars().take(59).collect::<String>() + "…";
             }
@@ -245,15 +320,22 @@ pub fn render_reclaim(out: &mut dyn Write, reclaim: &Reclaim, top: usize) -> any
                 .as_deref()
                 .map(|by| format!(", {by}"))
                 .unwrap_or_default();
+            let location = origin
+                .map(|o| format!(", {}", short_location(o)))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "  {:>10}    layer {} (`{}`): {}{}",
+                "  {:>10}    layer {}{} (`{}`): {}{}",
                 human(item.size_bytes),
                 item.layer,
+                location,
                 instruction,
                 item.path,
                 hidden_by
             )?;
+            if origin.is_some() {
+                writeln!(out, "                fix: {}", item.hint)?;
+            }
         }
         let more = group.item_count.saturating_sub(top.min(5));
         if more > 0 {

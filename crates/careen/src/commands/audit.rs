@@ -7,6 +7,7 @@ use crate::pass::{self, LayerResult};
 use crate::ExitStatus;
 use careen_image::Image;
 use careen_inspect::audit::{self, config, Audit, AuditOptions, Finding, ImageFormat, Severity};
+use careen_inspect::provenance::Provenance;
 use serde_json::json;
 use std::io::Write;
 
@@ -40,6 +41,7 @@ pub fn audit_image(image: &Image, layers: &mut [LayerResult], options: &AuditOpt
 
 pub fn run(args: AuditArgs) -> anyhow::Result<ExitStatus> {
     let image = crate::image::open(&args.image, &args.source)?;
+    let map = crate::provenance::load(&args.provenance, &image)?;
     let options = options(args.no_secrets);
     let visitors = pass::Visitors {
         audit: Some(options),
@@ -53,16 +55,27 @@ pub fn run(args: AuditArgs) -> anyhow::Result<ExitStatus> {
     let mut out = anstream::stdout().lock();
     match args.format {
         AuditFormat::Json => {
-            let value = json!({
+            let mut value = json!({
                 "schema": "careen.audit/v1",
                 "image": image.reference,
                 "findings": audit.findings,
                 "secret_scan": audit.stats,
             });
+            if let Some(map) = &map {
+                crate::provenance::annotate_findings(
+                    &mut value["findings"],
+                    &audit.findings,
+                    map,
+                    &image,
+                );
+                value["dockerfile"] = crate::provenance::summary_json(map);
+            }
             serde_json::to_writer_pretty(&mut out, &value)?;
             writeln!(out)?;
         }
-        AuditFormat::Text => render_text(&mut out, &image, &audit.findings, usize::MAX)?,
+        AuditFormat::Text => {
+            render_text(&mut out, &image, &audit.findings, usize::MAX, map.as_ref())?
+        }
     }
     let fail: Severity = args.fail_on.into();
     Ok(if audit.findings.iter().any(|f| f.severity >= fail) {
@@ -82,11 +95,14 @@ fn severity_style(severity: Severity) -> anstyle::Style {
 }
 
 /// Findings grouped by severity, worst first: code, where, what, how to fix.
+/// With `map`, each finding is pointed at the Dockerfile line that made it,
+/// with a fix for that line where it is plain (`--dockerfile`).
 pub fn render_text(
     out: &mut dyn Write,
     image: &Image,
     findings: &[Finding],
     top: usize,
+    map: Option<&Provenance>,
 ) -> anyhow::Result<()> {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let plural = |n: usize, word: &str| {
@@ -133,14 +149,29 @@ pub fn render_text(
         if !place.is_empty() {
             writeln!(out, "        at {place}")?;
         }
-        if let Some(instruction) = &finding.instruction {
-            writeln!(out, "        by {}", output::shorten(instruction, 100))?;
+        let origin = map.and_then(|m| crate::provenance::finding_origin(m, image, finding));
+        match (origin, &finding.instruction) {
+            (Some(origin), _) => writeln!(
+                out,
+                "        by {} `{}`",
+                origin.location(),
+                output::shorten(&origin.instruction, 100)
+            )?,
+            (None, Some(instruction)) => {
+                writeln!(out, "        by {}", output::shorten(instruction, 100))?
+            }
+            (None, None) => {}
         }
         if let Some(evidence) = &finding.evidence {
             writeln!(out, "        found {evidence}")?;
         }
+        let located = origin.and_then(|o| crate::provenance::finding_fix(finding, o));
+        if let Some(fix) = &located {
+            writeln!(out, "        fix: {fix}")?;
+        }
         if let Some(hint) = &finding.hint {
-            writeln!(out, "        fix: {hint}")?;
+            let label = if located.is_some() { "hint" } else { "fix" };
+            writeln!(out, "        {label}: {hint}")?;
         }
         if !finding.related.is_empty() {
             writeln!(out, "        see {}", finding.related.join(", "))?;

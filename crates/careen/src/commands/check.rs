@@ -125,6 +125,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
             db: db.as_ref().zip(db_path.as_deref()),
             ignore_file: ignore_file.as_deref(),
             vex: &vex,
+            ..Default::default()
         },
     )?;
     steps.push(step(

@@ -9,6 +9,7 @@ use crate::pass;
 use crate::ExitStatus;
 use careen_image::Image;
 use careen_inspect::audit::{Audit, Severity};
+use careen_inspect::provenance::Provenance;
 use careen_inspect::reclaim::{self, Reclaim};
 use careen_inspect::sbom::Sbom;
 use careen_inspect::waste::{self, Waste};
@@ -28,6 +29,9 @@ pub struct Inspection {
     pub sbom: Sbom,
     /// Present when a vulnerability database was given.
     pub scan: Option<super::scan::ScanResult>,
+    /// The instruction ↔ layer map, with `--dockerfile`: `provenance.layer(i)`
+    /// is the Dockerfile line that made layer `i`.
+    pub provenance: Option<Provenance>,
 }
 
 /// What to inspect with, besides the image.
@@ -38,10 +42,16 @@ pub struct CollectOptions<'a> {
     pub db: Option<(&'a Database, &'a Path)>,
     pub ignore_file: Option<&'a Path>,
     pub vex: &'a [PathBuf],
+    /// `--dockerfile` / `--target`: map the layers to the Dockerfile's lines.
+    pub dockerfile: Option<&'a crate::provenance::DockerfileArgs>,
 }
 
 /// Opens nothing itself: streams `image` once and runs every analysis.
 pub fn collect(image: Image, options: &CollectOptions) -> anyhow::Result<Inspection> {
+    let provenance = match options.dockerfile {
+        Some(args) => crate::provenance::load(args, &image)?,
+        None => None,
+    };
     let audit_options = super::audit::options(options.no_secrets);
     let visitors = pass::Visitors {
         tree: true,
@@ -60,8 +70,11 @@ pub fn collect(image: Image, options: &CollectOptions) -> anyhow::Result<Inspect
     let figures = waste::analyze(&trees);
     drop(trees);
     let instructions: Vec<_> = image.layers.iter().map(|l| l.created_by.clone()).collect();
-    let reclaim = reclaim::analyze(&views, &instructions);
+    let mut reclaim = reclaim::analyze(&views, &instructions);
     drop(views);
+    if let Some(map) = &provenance {
+        crate::provenance::locate_reclaim(&mut reclaim, map);
+    }
     let scan = match options.db {
         Some((database, path)) => Some(super::scan::scan(
             database,
@@ -81,6 +94,7 @@ pub fn collect(image: Image, options: &CollectOptions) -> anyhow::Result<Inspect
         audit,
         sbom,
         scan,
+        provenance,
     })
 }
 
@@ -93,6 +107,7 @@ pub fn to_json(inspection: &Inspection) -> serde_json::Value {
         audit,
         sbom,
         scan,
+        provenance,
     } = inspection;
     let mut analysis = super::analyze::to_json(image, figures, None);
     analysis["image"]["reclaimable_bytes"] = reclaim.reclaimable_bytes.into();
@@ -105,6 +120,17 @@ pub fn to_json(inspection: &Inspection) -> serde_json::Value {
         "audit": {"findings": audit.findings, "secret_scan": audit.stats},
         "sbom": {"distro": sbom.distro, "packages": sbom.packages, "warnings": sbom.warnings},
     });
+    if let Some(map) = provenance {
+        crate::provenance::annotate_layers(&mut value["layers"], map);
+        crate::provenance::annotate_reclaim(&mut value["reclaimable"], reclaim, map);
+        crate::provenance::annotate_findings(
+            &mut value["audit"]["findings"],
+            &audit.findings,
+            map,
+            image,
+        );
+        value["dockerfile"] = crate::provenance::summary_json(map);
+    }
     if let Some(scan) = scan {
         value["scan"] = super::scan::to_json(&image.reference, scan);
         if let Some(object) = value["scan"].as_object_mut() {
@@ -118,10 +144,11 @@ pub fn to_json(inspection: &Inspection) -> serde_json::Value {
 /// The human-readable report.
 pub fn render_text(out: &mut dyn Write, inspection: &Inspection, top: usize) -> anyhow::Result<()> {
     let image = &inspection.image;
-    super::analyze::render_text(out, image, &inspection.figures, top, None)?;
-    super::analyze::render_reclaim(out, &inspection.reclaim, top)?;
+    let map = inspection.provenance.as_ref();
+    super::analyze::render_text(out, image, &inspection.figures, top, None, map)?;
+    super::analyze::render_reclaim(out, &inspection.reclaim, top, map)?;
     writeln!(out)?;
-    super::audit::render_text(out, image, &inspection.audit.findings, top)?;
+    super::audit::render_text(out, image, &inspection.audit.findings, top, map)?;
     writeln!(out)?;
     super::sbom::render_text(out, &inspection.sbom, top)?;
     if let Some(scan) = &inspection.scan {
@@ -142,6 +169,7 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitStatus> {
             db: db.as_ref().zip(args.db.as_deref()),
             ignore_file: args.ignore_file.as_deref(),
             vex: &args.vex,
+            dockerfile: Some(&args.provenance),
         },
     )?;
 

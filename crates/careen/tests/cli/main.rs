@@ -10,6 +10,7 @@ mod examples_e2e;
 mod init;
 mod inspect;
 mod lint;
+mod provenance;
 mod remote;
 mod rule;
 mod sbom_syft;
