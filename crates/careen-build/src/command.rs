@@ -203,8 +203,9 @@ mod tests {
              --file /src/app/Dockerfile.prod --target runtime --platform linux/arm64 \
              --tag app:1 --tag app:latest --build-arg A=1 --build-arg B=two words \
              --volume /etc/ssl/ca.pem:/run/careen/ca.crt:ro \
-             --build-arg PIP_CERT=/run/careen/ca.crt --build-arg NODE_EXTRA_CA_CERTS=/run/careen/ca.crt \
-             --build-arg npm_config_cafile=/run/careen/ca.crt \
+             --build-arg PIP_CERT=/run/careen/ca.crt --build-arg REQUESTS_CA_BUNDLE=/run/careen/ca.crt \
+             --build-arg SSL_CERT_FILE=/run/careen/ca.crt --build-arg NODE_EXTRA_CA_CERTS=/run/careen/ca.crt \
+             --build-arg npm_config_cafile=/run/careen/ca.crt --build-arg YARN_HTTPS_CA_FILE_PATH=/run/careen/ca.crt \
              --label org.opencontainers.image.revision=abc --iidfile /tmp/iid --ulimit nofile=1024 /src/app"
         );
         // One argv element per value, spaces kept.

@@ -21,8 +21,16 @@ use std::str::FromStr;
 pub const CA_MOUNT_PATH: &str = "/run/careen/ca.crt";
 /// The BuildKit secret id `--ca-bundle` is passed as on docker.
 pub const CA_SECRET_ID: &str = "careen-ca";
-/// Build args that point package managers at [`CA_MOUNT_PATH`].
-pub const CA_BUILD_ARGS: [&str; 3] = ["PIP_CERT", "NODE_EXTRA_CA_CERTS", "npm_config_cafile"];
+/// Build args that point package managers at [`CA_MOUNT_PATH`]: pip, requests-based tools
+/// (poetry, pipenv), OpenSSL and uv, Node itself (corepack included), npm and pnpm, yarn berry.
+pub const CA_BUILD_ARGS: [&str; 6] = [
+    "PIP_CERT",
+    "REQUESTS_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "NODE_EXTRA_CA_CERTS",
+    "npm_config_cafile",
+    "YARN_HTTPS_CA_FILE_PATH",
+];
 
 /// A build engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -149,13 +149,24 @@ fn labels(out: &mut Out, project: &Project) {
         ("revision", "\"${VCS_REF}\"".to_string()),
         ("version", "\"${VERSION}\"".to_string()),
     ]);
-    let last = pairs.len() - 1;
-    for (i, (key, value)) in pairs.iter().enumerate() {
+    let mcp = matches!(project.framework.as_str(), "fastmcp" | "mcp-sdk");
+    if mcp {
+        out.line("# The MCP registry matches this label with the server's registry name;");
+        out.line("# `careen test` talks MCP over stdio to images that carry it.");
+        out.line(&format!("ARG MCP_SERVER_NAME={}", project.name));
+    }
+    let mut lines: Vec<String> = pairs
+        .iter()
+        .map(|(key, value)| format!("org.opencontainers.image.{key}={value}"))
+        .collect();
+    if mcp {
+        lines.push("io.modelcontextprotocol.server.name=\"${MCP_SERVER_NAME}\"".to_string());
+    }
+    let last = lines.len() - 1;
+    for (i, line) in lines.iter().enumerate() {
         let lead = if i == 0 { "LABEL " } else { "      " };
         let tail = if i == last { "" } else { " \\" };
-        out.line(&format!(
-            "{lead}org.opencontainers.image.{key}={value}{tail}"
-        ));
+        out.line(&format!("{lead}{line}{tail}"));
     }
 }
 
@@ -214,8 +225,11 @@ fn python_stages(out: &mut Out, project: &Project, python: &PythonProject) {
 
     out.line("# ---- builder: a virtual environment with the dependencies, then the app ----");
     out.line("FROM ${PYTHON_IMAGE} AS builder");
-    out.line("# Passed through when the build network needs them (a CA bundle, a package mirror).");
+    out.line("# Passed through when the build network needs them (a CA bundle, a package mirror):");
+    out.line("# pip reads PIP_CERT, requests-based tools (poetry, pipenv) REQUESTS_CA_BUNDLE, uv SSL_CERT_FILE.");
     out.line("ARG PIP_CERT");
+    out.line("ARG REQUESTS_CA_BUNDLE");
+    out.line("ARG SSL_CERT_FILE");
     out.line("ARG PIP_INDEX_URL");
     for line in PYTHON_ENV {
         if line.starts_with("    PATH") {

@@ -20,12 +20,13 @@ and the context is in a repository. --label overrides them.
 step. docker (BuildKit) cannot mount into every RUN step: FILE is passed as the secret \
 `careen-ca`, which a RUN step mounts with \
 `--mount=type=secret,id=careen-ca,target=/run/careen/ca.crt`. All engines also get the \
-build args PIP_CERT, NODE_EXTRA_CA_CERTS and npm_config_cafile set to /run/careen/ca.crt; \
-like every build arg they reach a RUN step only where the stage declares them with ARG. \
-Semantics: NODE_EXTRA_CA_CERTS adds FILE to Node's roots, but pip and npm use FILE instead \
-of their own bundle, so pass a complete bundle (the host's system bundle with your CA). \
-SSL_CERT_FILE and REQUESTS_CA_BUNDLE are not set, so curl, apt and the image's system \
-trust store are left alone.
+build args PIP_CERT (pip), REQUESTS_CA_BUNDLE (poetry, pipenv), SSL_CERT_FILE (uv, OpenSSL), \
+NODE_EXTRA_CA_CERTS (Node, corepack), npm_config_cafile (npm, pnpm) and YARN_HTTPS_CA_FILE_PATH \
+(yarn berry) set to /run/careen/ca.crt; like every build arg they reach a RUN step only where \
+the stage declares them with ARG (the Dockerfiles `careen init` writes declare them in their \
+builder stages only, so apt and the runtime image's trust store are left alone). \
+Semantics: NODE_EXTRA_CA_CERTS adds FILE to Node's roots, but the others use FILE instead \
+of their own bundle, so pass a complete bundle (the host's system bundle with your CA).
 
 --bench: one build without cache, then one after touching the newest source file of the \
 context that .dockerignore does not exclude (its time is restored); prints both times (each \
