@@ -261,7 +261,14 @@ fn python_stages(out: &mut Out, project: &Project, python: &PythonProject) {
                 "    && {home}/bin/pip install {name}=={tool_version}"
             ));
         }
-        None => out.line("RUN python3 -m venv /opt/venv"),
+        None => {
+            // No pip, setuptools or wheel in the venv the runtime copies (~20 MB that
+            // install nothing there): the image's own pip installs into it.
+            out.line("# The app's venv gets no pip of its own (the runtime installs nothing):");
+            out.line("# PIP_PYTHON points the base image's pip at it.");
+            out.line("RUN python3 -m venv --without-pip /opt/venv");
+            out.line("ENV PIP_PYTHON=/opt/venv/bin/python");
+        }
     }
     if matches!(python.manager, PythonManager::Uv) {
         out.line("ENV UV_PROJECT_ENVIRONMENT=/opt/venv \\");
