@@ -192,11 +192,19 @@ impl Sources {
     }
 
     /// `Dockerfile:12` linked to its entry in the Dockerfile section.
+    /// `Dockerfile:12` (the file's base name; the full path is in the title) linked to its
+    /// entry in the Dockerfile section.
     fn link(&self, source: &SourceRef) -> String {
-        let label = esc(&format!("{}:{}", source.file, source.line));
+        let name = source
+            .file
+            .rsplit(['/', '\\'])
+            .find(|part| !part.is_empty())
+            .unwrap_or(&source.file);
+        let label = esc(&format!("{name}:{}", source.line));
+        let title = esc(&format!("{}:{}", source.file, source.line));
         match self.anchor(source) {
-            Some(n) => format!("<a href=\"#src-{n}\">{label}</a>"),
-            None => label,
+            Some(n) => format!("<a href=\"#src-{n}\" title=\"{title}\">{label}</a>"),
+            None => format!("<span title=\"{title}\">{label}</span>"),
         }
     }
 }
@@ -368,7 +376,8 @@ fn scorecard(out: &mut String, report: &Report, baseline: Option<&Report>) -> Re
 
     let with_before =
         |now: String, delta: Option<String>, before: Option<String>| match (delta, before) {
-            (Some(delta), Some(before)) => format!("{delta}<br>was {before}{now}"),
+            (Some(delta), Some(before)) if now.is_empty() => format!("{delta}<br>was {before}"),
+            (Some(delta), Some(before)) => format!("{now}<br>{delta} was {before}"),
             _ => now,
         };
 
@@ -400,14 +409,14 @@ fn scorecard(out: &mut String, report: &Report, baseline: Option<&Report>) -> Re
         "Wasted",
         &human(s.wasted_bytes),
         &with_before(
-            "<br>duplicated or deleted files".to_owned(),
+            "duplicated or deleted files".to_owned(),
             b.map(|b| delta_bytes(s.wasted_bytes, b.wasted_bytes)),
             b.map(|b| human(b.wasted_bytes)),
         ),
     )?;
     let share = if s.size_bytes > 0 {
         format!(
-            "<br>{} of the image",
+            "{} of the image",
             percent(s.reclaimable_bytes as f64 / s.size_bytes as f64)
         )
     } else {
@@ -1369,7 +1378,7 @@ mod tests {
     #[test]
     fn findings_link_to_dockerfile_lines() {
         let html = render(&sample(), None);
-        assert!(html.contains("<a href=\"#src-0\">Dockerfile:3</a>"));
+        assert!(html.contains("<a href=\"#src-0\" title=\"Dockerfile:3\">Dockerfile:3</a>"));
         assert!(html.contains("<div id=\"src-0\">"));
         assert!(html.contains("<span class=\"ln\">3</span>RUN apt-get update"));
         assert!(html.contains("<a href=\"#finding-1\">CI2001</a>"));

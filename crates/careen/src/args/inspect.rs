@@ -42,6 +42,14 @@ pub struct InspectArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = InspectFormat::Text)]
     pub format: InspectFormat,
 
+    /// Also write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// The "before" image for the HTML report's before/after view (with `--html`).
+    #[arg(long, value_name = "IMAGE", requires = "html")]
+    pub baseline: Option<String>,
+
     /// How many items each list in the text output shows.
     #[arg(long, default_value_t = 10)]
     pub top: usize,

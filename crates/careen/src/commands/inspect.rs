@@ -162,16 +162,34 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitStatus> {
     // A wrong --db fails before any streaming.
     let db = args.db.as_deref().map(super::scan::open_db).transpose()?;
     let image = crate::image::open(&args.image, &args.source)?;
-    let inspection = collect(
-        image,
-        &CollectOptions {
-            no_secrets: args.no_secrets,
-            db: db.as_ref().zip(args.db.as_deref()),
-            ignore_file: args.ignore_file.as_deref(),
-            vex: &args.vex,
-            dockerfile: Some(&args.provenance),
-        },
-    )?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|reference| crate::image::open(reference, &args.source))
+        .transpose()?;
+    let options = CollectOptions {
+        no_secrets: args.no_secrets,
+        db: db.as_ref().zip(args.db.as_deref()),
+        ignore_file: args.ignore_file.as_deref(),
+        vex: &args.vex,
+        dockerfile: Some(&args.provenance),
+    };
+    let inspection = collect(image, &options)?;
+
+    if let Some(path) = &args.html {
+        let before = match baseline {
+            // The Dockerfile describes this image, not the baseline.
+            Some(image) => {
+                let options = CollectOptions {
+                    dockerfile: None,
+                    ..options
+                };
+                Some(super::html::report_of(&collect(image, &options)?))
+            }
+            None => None,
+        };
+        super::html::write(path, &super::html::report_of(&inspection), before.as_ref())?;
+    }
 
     let mut out = anstream::stdout().lock();
     match args.format {

@@ -7,6 +7,7 @@ mod check;
 mod db;
 mod debug;
 mod diff;
+mod html;
 mod init;
 mod inspect;
 mod lint;

@@ -7,6 +7,7 @@ mod check;
 mod debug;
 mod diff;
 mod examples_e2e;
+mod html;
 mod init;
 mod inspect;
 mod lint;
