@@ -54,6 +54,11 @@ pub struct CheckArgs {
     /// Also write the Markdown summary (for a pull-request comment) to FILE.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+
+    /// Also write the self-contained HTML report (scorecard, layers, findings linked to the
+    /// Dockerfile's lines, budgets, lint findings, packages) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

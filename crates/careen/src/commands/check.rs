@@ -118,6 +118,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
     let ignore_file = config.scan.ignore_file.as_ref().map(|p| base_dir.join(p));
     let vex: Vec<PathBuf> = config.scan.vex.iter().map(|p| base_dir.join(p)).collect();
     let image = crate::image::open(&reference, &args.source)?;
+    // With the Dockerfile at hand, findings and reclaimable bytes name its lines.
+    let provenance = crate::provenance::DockerfileArgs {
+        dockerfile: dockerfile.clone(),
+        target: config.build.target.clone(),
+    };
     let inspection = super::inspect::collect(
         image,
         &super::inspect::CollectOptions {
@@ -125,7 +130,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
             db: db.as_ref().zip(db_path.as_deref()),
             ignore_file: ignore_file.as_deref(),
             vex: &vex,
-            ..Default::default()
+            dockerfile: dockerfile.is_some().then_some(&provenance),
         },
     )?;
     steps.push(step(
@@ -196,6 +201,42 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitStatus> {
         steps,
         results: careen_check::evaluate(&budgets, &facts),
     };
+
+    if let Some(path) = &args.html {
+        let mut html = super::html::report_of(&inspection);
+        html.budgets = report
+            .results
+            .iter()
+            .filter(|r| !r.skipped)
+            .map(|r| careen_report::html::BudgetRow {
+                name: r.name.clone(),
+                limit: r.limit.clone(),
+                actual: r.actual.clone(),
+                pass: r.pass,
+            })
+            .collect();
+        html.lint = facts
+            .lint
+            .iter()
+            .flatten()
+            .map(|item| {
+                let (file, line) = item
+                    .location
+                    .as_deref()
+                    .and_then(|l| l.rsplit_once(':'))
+                    .and_then(|(file, line)| Some((file.to_owned(), line.parse().ok()?)))
+                    .unwrap_or_default();
+                careen_report::html::LintRow {
+                    code: item.code.clone(),
+                    severity: item.severity.clone(),
+                    file,
+                    line,
+                    message: item.message.clone(),
+                }
+            })
+            .collect();
+        super::html::write(path, &html, None)?;
+    }
 
     let markdown = careen_check::markdown::render(&report);
     if let Some(path) = &args.markdown {

@@ -88,15 +88,29 @@ fn waste_image_breaks_the_default_budgets() {
     assert_eq!(vulns["skipped"], true);
     assert_eq!(vulns["pass"], true);
 
-    // The text table says the same, without colour when not a terminal.
+    // The text table says the same, without colour when not a terminal; the HTML report
+    // carries the budgets, the lint findings and findings linked to Dockerfile lines.
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
     let output = careen()
         .arg("check")
         .arg(&context)
         .arg("--image")
         .arg(&waste)
+        .arg("--html")
+        .arg(&html)
         .output()
         .unwrap();
     assert_eq!(code(&output), 1);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for needle in [
+        "require.non-root",
+        "DL3008",
+        "Dockerfile:21",
+        "COPY .env /app/.env",
+    ] {
+        assert!(page.contains(needle), "no `{needle}` in the HTML report");
+    }
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(!text.contains('\u{1b}'), "{text}");
     assert!(

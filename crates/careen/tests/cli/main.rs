@@ -11,6 +11,7 @@ mod html;
 mod init;
 mod inspect;
 mod lint;
+mod probes;
 mod provenance;
 mod remote;
 mod rule;
