@@ -18,6 +18,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   command -v podman >/dev/null || need+=(podman)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v openssl >/dev/null || need+=(openssl)
+  # The HTML report is rendered and checked in headless Chromium.
+  command -v chromium >/dev/null || need+=(chromium)
   if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
@@ -39,6 +41,8 @@ bash scripts/fetch-test-data.sh
 # transport (cached: a warm run takes seconds). Needs root.
 if [ "$(id -u)" = 0 ] && [ "${CAREEN_SKIP_IMAGE_TESTS:-0}" != 1 ]; then
   bash scripts/test-images.sh
+  # Stand-in python:3.11 and node:18 bases for the examples' end-to-end builds.
+  bash scripts/example-bases.sh
 fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
