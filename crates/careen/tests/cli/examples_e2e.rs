@@ -380,3 +380,68 @@ fn init_interactive_answers_through_a_terminal() {
     let dockerfile = std::fs::read_to_string(other.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("EXPOSE 8000"), "{dockerfile}");
 }
+
+/// The Python package managers beyond pip, built for real: tests/init-matrix holds a small
+/// service per manager with a lockfile the real tool wrote (poetry 1.8.5, uv, pipenv).
+/// `careen init` → lint clean → build (the manager runs inside the build, trusting the host's
+/// CA through `--ca-bundle`: REQUESTS_CA_BUNDLE for poetry and pipenv, SSL_CERT_FILE for uv)
+/// → `careen test` (HTTP probe and HEALTHCHECK pass).
+fn run_matrix_project(name: &str, manager: &str) {
+    if !bases_ready() {
+        return;
+    }
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join(name);
+    copy_dir(
+        &workspace_root().join("tests/init-matrix").join(name),
+        &project,
+    );
+    let out = careen()
+        .args(["init", "--format", "json", "--python-version", "3.11"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "careen init:\n{}", text(&out));
+    let report = json(&out);
+    assert_eq!(report["detected"]["kind"], "http", "{report:#}");
+    assert!(
+        report.to_string().contains(manager),
+        "{manager} not detected: {report:#}"
+    );
+    let out = careen()
+        .args(["lint", "--format", "json"])
+        .arg(project.join("Dockerfile"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "careen lint:\n{}", text(&out));
+    let image = tmp.path().join("image.docker.tar");
+    build(&project, None, &PYTHON_ARGS, &image);
+    let out = careen()
+        .args(["test", "--format", "json"])
+        .arg(format!("docker-archive:{}", image.display()))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "careen test:\n{}", text(&out));
+    let checks = json(&out).to_string();
+    for check in ["HTTP answers on port 8000", "healthcheck"] {
+        assert!(checks.contains(check), "no `{check}` in {checks}");
+    }
+}
+
+#[test]
+fn poetry_project_builds_and_passes() {
+    run_matrix_project("flask-poetry", "poetry");
+}
+
+#[test]
+fn uv_project_builds_and_passes() {
+    run_matrix_project("fastapi-uv", "uv");
+}
+
+#[test]
+fn pipenv_project_builds_and_passes() {
+    run_matrix_project("flask-pipenv", "pipenv");
+}
