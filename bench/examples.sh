@@ -59,7 +59,7 @@ working_copy() {
   (cd "$2" && git init -q && git add -A &&
     git -c user.name=dev -c user.email=dev@example.com commit -q -m work)
 }
-field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["bench"][sys.argv[2]])' "$@"; }
+field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["bench"][sys.argv[2]]; print(v if isinstance(v, int) else f"{v:.1f}")' "$@"; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 
 # bench_build NAME CONTEXT OUT.json [careen build args...]
