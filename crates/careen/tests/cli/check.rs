@@ -3,26 +3,10 @@
 //! buildah, the Markdown summary, and the bad-input paths (malformed
 //! careen.toml, missing image).
 
-use super::{careen, code, transcript, workspace_root};
+use super::{careen, code, test_image as image, transcript, workspace_root};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-/// A test image as a docker-archive. Fails (does not skip) when the images
-/// were not built, unless CAREEN_SKIP_IMAGE_TESTS=1.
-fn image(name: &str) -> Option<PathBuf> {
-    let path = workspace_root().join(format!("target/test-data/images/{name}.docker.tar"));
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var_os("CAREEN_SKIP_IMAGE_TESTS").is_some_and(|v| v == "1") {
-        return None;
-    }
-    panic!(
-        "{} is missing: run `bash scripts/test-images.sh` (or set CAREEN_SKIP_IMAGE_TESTS=1)",
-        path.display()
-    );
-}
 
 fn json(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {

@@ -3,25 +3,9 @@
 //! filters the package table), nothing reaches the console, and a screenshot is taken
 //! to target/html-screenshot.png for review.
 
-use super::{careen, workspace_root};
+use super::{careen, test_image as image, workspace_root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// A buildah-built test image as a docker-archive. Fails (does not skip) when the images
-/// were not built, unless CAREEN_SKIP_IMAGE_TESTS=1.
-fn image(name: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(format!("target/test-data/images/{name}.docker.tar"));
-    if workspace_root().join(&path).is_file() {
-        return Some(path);
-    }
-    if std::env::var_os("CAREEN_SKIP_IMAGE_TESTS").is_some_and(|v| v == "1") {
-        return None;
-    }
-    panic!(
-        "{} is missing: run `bash scripts/test-images.sh` (or set CAREEN_SKIP_IMAGE_TESTS=1)",
-        path.display()
-    );
-}
 
 /// Relative to the workspace root (the directory the commands run in).
 fn osv_dir() -> PathBuf {

@@ -33,6 +33,22 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// A buildah-built test image (scripts/test-images.sh) as a docker-archive, or `None` when it
+/// is missing and CAREEN_SKIP_IMAGE_TESTS=1; missing otherwise is a failure, not a skip.
+pub fn test_image(name: &str) -> Option<PathBuf> {
+    let path = workspace_root().join(format!("target/test-data/images/{name}.docker.tar"));
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var_os("CAREEN_SKIP_IMAGE_TESTS").is_some_and(|v| v == "1") {
+        return None;
+    }
+    panic!(
+        "{} is missing: run `bash scripts/test-images.sh` (or set CAREEN_SKIP_IMAGE_TESTS=1)",
+        path.display()
+    );
+}
+
 pub fn shared() -> PathBuf {
     workspace_root().join("../shared")
 }

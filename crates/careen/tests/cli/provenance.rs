@@ -1,25 +1,9 @@
 //! `--dockerfile` on analyze, audit and inspect: the planted waste of the
 //! buildah-built test images points at the right lines of tests/images/*/Dockerfile.
 
-use super::{careen, code, workspace_root};
+use super::{careen, code, test_image as image, workspace_root};
 use serde_json::Value;
 use std::path::PathBuf;
-
-/// The test image `name` as a docker archive, or `None` when it is missing and
-/// CAREEN_SKIP_IMAGE_TESTS=1.
-fn image(name: &str) -> Option<PathBuf> {
-    let path = workspace_root().join(format!("target/test-data/images/{name}.docker.tar"));
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var_os("CAREEN_SKIP_IMAGE_TESTS").is_some_and(|v| v == "1") {
-        return None;
-    }
-    panic!(
-        "{} is missing: run `bash scripts/test-images.sh` (or set CAREEN_SKIP_IMAGE_TESTS=1)",
-        path.display()
-    );
-}
 
 fn dockerfile(name: &str) -> PathBuf {
     workspace_root().join(format!("tests/images/{name}/Dockerfile"))

@@ -3,7 +3,7 @@
 //! refusals, corrupt input, a push to the real `docker-registry` on 127.0.0.1, and `careen
 //! test` running the slimmed images under runc.
 
-use super::{careen, code, workspace_root};
+use super::{careen, code, test_image as image};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -11,21 +11,6 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The test image `name` as a docker-archive, or `None` when missing and
-/// CAREEN_SKIP_IMAGE_TESTS=1.
-fn image(name: &str) -> Option<PathBuf> {
-    let path = workspace_root().join(format!("target/test-data/images/{name}.docker.tar"));
-    if path.is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("CAREEN_SKIP_IMAGE_TESTS").is_some_and(|v| v == "1"),
-        "{} is missing: run `bash scripts/test-images.sh` (or set CAREEN_SKIP_IMAGE_TESTS=1)",
-        path.display()
-    );
-    None
-}
 
 fn archive(path: &Path) -> String {
     format!("docker-archive:{}", path.display())

@@ -1,23 +1,8 @@
 //! `careen test` end to end: real containers under runc from the buildah-built test images
 //! (scripts/test-images.sh), container-structure-test YAML from `tests/fixtures/cst`.
 
-use super::{careen, workspace_root};
+use super::{careen, test_image as image};
 use std::path::PathBuf;
-
-/// The test image `name`, or `None` when it is missing and CAREEN_SKIP_IMAGE_TESTS=1.
-fn image(name: &str) -> Option<PathBuf> {
-    let path = workspace_root().join(format!("target/test-data/images/{name}.docker.tar"));
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var_os("CAREEN_SKIP_IMAGE_TESTS").is_some_and(|v| v == "1") {
-        return None;
-    }
-    panic!(
-        "{} is missing: run `bash scripts/test-images.sh` (or set CAREEN_SKIP_IMAGE_TESTS=1)",
-        path.display()
-    );
-}
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
