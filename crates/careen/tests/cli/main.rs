@@ -16,6 +16,7 @@ mod provenance;
 mod remote;
 mod rule;
 mod sbom_syft;
+mod servers;
 mod slim;
 mod test_cmd;
 mod transports;
