@@ -6,11 +6,12 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
-const BASE: &str = "localhost/careen-test/debian:bookworm";
+/// The debootstrap base (scripts/debian-base.sh) in buildah's vfs storage.
+pub const BASE: &str = "localhost/careen-test/debian:bookworm";
 
 /// True when buildah has the base image. Fails (does not skip) when it does
 /// not, unless CAREEN_SKIP_IMAGE_TESTS=1.
-fn base_image_ready() -> bool {
+pub fn base_image_ready() -> bool {
     let ready = Command::new("buildah")
         .args([
             "--storage-driver",

@@ -6,7 +6,6 @@
 use super::{careen, code, test_image as image, transcript, workspace_root};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 fn json(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
@@ -289,30 +288,7 @@ fn missing_image_and_bad_input_exit_two() {
     assert!(stderr.contains("cannot read `nope.toml`"), "{stderr}");
 }
 
-const BASE: &str = "localhost/careen-test/debian:bookworm";
-
-/// True when buildah has the base image (see build.rs).
-fn base_image_ready() -> bool {
-    let ready = Command::new("buildah")
-        .args([
-            "--storage-driver",
-            "vfs",
-            "inspect",
-            "--type",
-            "image",
-            BASE,
-        ])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if ready {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CAREEN_SKIP_IMAGE_TESTS").is_some_and(|v| v == "1"),
-        "buildah has no {BASE}: run `bash scripts/debian-base.sh` (or set CAREEN_SKIP_IMAGE_TESTS=1)"
-    );
-    false
-}
+use super::build::{base_image_ready, BASE};
 
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).unwrap();
