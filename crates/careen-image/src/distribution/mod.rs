@@ -160,13 +160,7 @@ impl Client {
         if response.status() != 401 {
             return Ok((url, response));
         }
-        let challenge = response
-            .headers()
-            .get_all("www-authenticate")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(auth::parse_challenge)
-            .max_by_key(|c| matches!(c, Challenge::Bearer { .. }));
+        let challenge = best_challenge(response.headers());
         let Some(challenge) = challenge else {
             return Err(self.unauthorized(401));
         };
@@ -384,4 +378,14 @@ impl Client {
         });
         Ok(())
     }
+}
+
+/// The challenge to answer from a 401's `WWW-Authenticate` headers: Bearer over Basic.
+fn best_challenge(headers: &ureq::http::HeaderMap) -> Option<Challenge> {
+    headers
+        .get_all("www-authenticate")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(auth::parse_challenge)
+        .max_by_key(|c| matches!(c, Challenge::Bearer { .. }))
 }

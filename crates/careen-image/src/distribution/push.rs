@@ -6,8 +6,8 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use super::auth::{self, Challenge, Credentials};
-use super::Client;
+use super::auth::{Challenge, Credentials};
+use super::{best_challenge, Client};
 use crate::error::ImageError;
 
 /// A blob to push, stored in a file.
@@ -70,13 +70,7 @@ impl Client {
         if response.status() != 401 {
             return Ok(response);
         }
-        let challenge = response
-            .headers()
-            .get_all("www-authenticate")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(auth::parse_challenge)
-            .max_by_key(|c| matches!(c, Challenge::Bearer { .. }));
+        let challenge = best_challenge(response.headers());
         let Some(challenge) = challenge else {
             return Err(self.unauthorized(401));
         };
