@@ -14,6 +14,17 @@ use crate::args::test::{TestArgs, TestFormat};
 use crate::ExitStatus;
 
 pub fn run(args: TestArgs) -> anyhow::Result<ExitStatus> {
+    if !args.http_path.starts_with('/')
+        || args
+            .http_path
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        anyhow::bail!(
+            "--http-path `{}` is not a request path: start it with `/`, without spaces",
+            args.http_path.escape_debug()
+        );
+    }
     runtime::install_interrupt_handler();
     let suite = args.config.as_deref().map(structure::load).transpose()?;
     let image = crate::image::open(&args.image, &args.source)?;

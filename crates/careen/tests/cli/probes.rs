@@ -277,3 +277,17 @@ fn an_entrypoint_missing_from_the_image_is_an_input_error() {
         );
     }
 }
+
+#[test]
+fn a_bad_http_path_is_a_usage_error() {
+    for path in ["health", "/a b", "/x\r\nHost: evil"] {
+        let output = careen()
+            .args(["test", "no-such-image.tar", "--http-path", path])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(code(&output), 2, "{stderr}");
+        assert!(stderr.contains("--http-path"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
