@@ -546,37 +546,20 @@ fn test(
     config: &Config,
     base_dir: &Path,
 ) -> anyhow::Result<TestFacts> {
-    use careen_engine::runtime::{self, BundleOptions, Runtime, WorkDir};
-    use careen_engine::{bundle, checks, structure};
-    runtime::install_interrupt_handler();
+    use careen_engine::{checks, runtime::BundleOptions, structure};
     let suite = config
         .test
         .config
         .as_ref()
         .map(|p| structure::load(&base_dir.join(p)))
         .transpose()?;
-    let work = WorkDir::new()?;
-    let rootfs = work.path().join("rootfs");
-    bundle::unpack(image, &rootfs)?;
-    let needs_runtime = suite.as_ref().is_none_or(|s| !s.command_tests.is_empty());
-    let runtime = match Runtime::detect() {
-        Ok(runtime) => Some(runtime),
-        Err(error) if needs_runtime => return Err(error.into()),
-        Err(_) => None,
-    };
-    let ctx = structure::Context {
-        config: &image.config,
-        rootfs: &rootfs,
-        runtime: runtime.as_ref(),
-        workdir: work.path(),
-        options: BundleOptions::default(),
-        timeout: std::time::Duration::from_secs(config.test.timeout.unwrap_or(30).max(1)),
-    };
-    let results = match &suite {
-        Some(suite) => structure::run(suite, &ctx)?,
-        None => checks::run(&ctx, &image.raw_config, &checks::CheckOptions::default())?,
-    };
-    drop(work);
+    let results = super::test::run_tests(
+        image,
+        suite.as_ref(),
+        BundleOptions::default(),
+        std::time::Duration::from_secs(config.test.timeout.unwrap_or(30).max(1)),
+        &checks::CheckOptions::default(),
+    )?;
     Ok(TestFacts {
         total: results.len(),
         failures: results

@@ -25,48 +25,27 @@ pub fn run(args: TestArgs) -> anyhow::Result<ExitStatus> {
             args.http_path.escape_debug()
         );
     }
-    runtime::install_interrupt_handler();
     let suite = args.config.as_deref().map(structure::load).transpose()?;
     let image = crate::image::open(&args.image, &args.source)?;
-    let work = WorkDir::new()?;
-    let rootfs = work.path().join("rootfs");
-    bundle::unpack(&image, &rootfs)?;
-    let runtime = Runtime::detect();
-    let needs_runtime = suite.as_ref().is_none_or(|s| !s.command_tests.is_empty());
-    let runtime = match runtime {
-        Ok(runtime) => Some(runtime),
-        Err(error) if needs_runtime => return Err(error.into()),
-        Err(_) => None,
-    };
-    let ctx = Context {
-        config: &image.config,
-        rootfs: &rootfs,
-        runtime: runtime.as_ref(),
-        workdir: work.path(),
-        options: BundleOptions {
+    let results = run_tests(
+        &image,
+        suite.as_ref(),
+        BundleOptions {
             readonly_rootfs: args.read_only,
         },
-        timeout: Duration::from_secs(args.timeout.max(1)),
-    };
-    let results = match &suite {
-        Some(suite) => structure::run(suite, &ctx)?,
-        None => checks::run(
-            &ctx,
-            &image.raw_config,
-            &checks::CheckOptions {
-                http: !args.no_http_probe,
-                http_path: args.http_path.clone(),
-                mcp: if args.mcp {
-                    Some(true)
-                } else if args.no_mcp {
-                    Some(false)
-                } else {
-                    None
-                },
+        Duration::from_secs(args.timeout.max(1)),
+        &checks::CheckOptions {
+            http: !args.no_http_probe,
+            http_path: args.http_path.clone(),
+            mcp: if args.mcp {
+                Some(true)
+            } else if args.no_mcp {
+                Some(false)
+            } else {
+                None
             },
-        )?,
-    };
-    drop(work);
+        },
+    )?;
 
     let (pass, fail) = structure::counts(&results);
     let mut out = anstream::stdout().lock();
@@ -89,6 +68,39 @@ pub fn run(args: TestArgs) -> anyhow::Result<ExitStatus> {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
+    })
+}
+
+/// Unpacks `image` into a temporary bundle, runs `suite` (or, without one, the built-in checks)
+/// under runc, and removes everything again (also on Ctrl-C). Shared by `careen check --test`.
+pub fn run_tests(
+    image: &careen_image::Image,
+    suite: Option<&structure::Suite>,
+    options: BundleOptions,
+    timeout: Duration,
+    check_options: &checks::CheckOptions,
+) -> anyhow::Result<Vec<TestResult>> {
+    runtime::install_interrupt_handler();
+    let work = WorkDir::new()?;
+    let rootfs = work.path().join("rootfs");
+    bundle::unpack(image, &rootfs)?;
+    let needs_runtime = suite.is_none_or(|s| !s.command_tests.is_empty());
+    let runtime = match Runtime::detect() {
+        Ok(runtime) => Some(runtime),
+        Err(error) if needs_runtime => return Err(error.into()),
+        Err(_) => None,
+    };
+    let ctx = Context {
+        config: &image.config,
+        rootfs: &rootfs,
+        runtime: runtime.as_ref(),
+        workdir: work.path(),
+        options,
+        timeout,
+    };
+    Ok(match suite {
+        Some(suite) => structure::run(suite, &ctx)?,
+        None => checks::run(&ctx, &image.raw_config, check_options)?,
     })
 }
 
