@@ -336,7 +336,7 @@ no-secrets = true
     let output = careen()
         .arg("check")
         .arg(dir.path())
-        .args(["-f", "json"])
+        .args(["-f", "json", "--test"])
         .output()
         .unwrap();
     assert_eq!(
@@ -357,4 +357,32 @@ no-secrets = true
         .starts_with("docker-archive:"));
     assert_eq!(budget(&report, "require.healthcheck")["pass"], true);
     assert_eq!(budget(&report, "require.non-root")["pass"], true);
+    // --test ran the built-in checks under runc: non-root, starts (a one-shot `cat`), and the
+    // HEALTHCHECK (in a fresh container, the command having exited).
+    let test = steps.iter().find(|s| s["name"] == "test").unwrap();
+    assert_eq!(test["ran"], true, "{test}");
+    assert_eq!(test["detail"], "3 of 3 passed", "{test}");
+}
+
+#[test]
+fn failed_tests_break_the_tests_budget() {
+    let Some(waste) = image("waste") else { return };
+    // The waste image runs as root: `careen test`'s non-root check fails under runc.
+    let output = careen()
+        .arg("check")
+        .arg(workspace_root().join("tests/images/waste"))
+        .args(["-f", "json", "--test", "--image"])
+        .arg(&waste)
+        .output()
+        .unwrap();
+    assert_eq!(
+        code(&output),
+        1,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = json(&output);
+    let tests = budget(&report, "require.tests-pass");
+    assert_eq!(tests["pass"], false, "{tests:#}");
+    assert!(tests.to_string().contains("runs as non-root"), "{tests:#}");
 }
