@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 secs="${1:-300}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(lint parse shell expand dockerignore)
+[ ${#targets[@]} -gt 0 ] || targets=(lint parse shell expand dockerignore check_config provenance)
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-fuzz}"
 cd "$here"

@@ -65,3 +65,32 @@ done < <(find "$repo/crates" -name '.dockerignore' -print0)
 printf '%s\n' '**/node_modules' '!keep/**' '*.log' '[a-z]?/**/x' 'a\\*b' '/abs/../x' \
   > "$corpus/dockerignore/seed-handmade"
 echo "seeded $((n + 1)) files into dockerignore"
+
+# check_config: the repository's careen.toml files.
+mkdir -p "$corpus/check_config"
+n=0
+while IFS= read -r f; do
+  cp "$f" "$corpus/check_config/seed-$n"
+  n=$((n + 1))
+done < <(find "$repo/examples" "$repo/crates" "$repo/docs" -name 'careen.toml' -not -path '*/target/*')
+echo "seeded $n careen.toml files into check_config"
+
+# provenance: each test image's Dockerfile, `===`, then history strings in the three formats
+# (buildah, BuildKit, classic builder) for its instructions.
+mkdir -p "$corpus/provenance"
+n=0
+for f in "$repo"/tests/images/*/Dockerfile "$repo"/tests/images/bases/*/Dockerfile; do
+  {
+    cat "$f"
+    printf '\n===\n'
+    printf '%s\n' '/bin/sh -c #(nop) ADD file:0c70 in / ' '-/bin/sh -c #(nop)  CMD ["bash"]'
+    grep -E '^(RUN|COPY|ADD|WORKDIR)' "$f" | while IFS= read -r line; do
+      case "$line" in
+        RUN*) printf '/bin/sh -c %s\n|1 PIP_CERT=/x /bin/sh -c %s\nRUN %s # buildkit\n' "${line#RUN }" "${line#RUN }" "${line#RUN }" ;;
+        *) printf '/bin/sh -c #(nop) %s\n%s # buildkit\n' "$line" "$line" ;;
+      esac
+    done
+  } > "$corpus/provenance/seed-$n"
+  n=$((n + 1))
+done
+echo "seeded $n Dockerfile + history pairs into provenance"
